@@ -1,0 +1,30 @@
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * Every BullMQ queue, by purpose. Job payloads are ids; job ids are deterministic
+ * (`fanout:<noticeId>`, `deliver:<deliveryId>`, `reply:<dedupKey>`) so enqueueing twice is harmless.
+ */
+export const QUEUE_NAMES = {
+  /** Resolves a released notice's target groups into Delivery records and deliver jobs. */
+  noticeFanout: 'notice-fanout',
+  /** Sends one Delivery through the WeChat API. */
+  noticeDeliver: 'notice-deliver',
+  /** Sends a webhook reply that missed WeChat's 5-second window via the customer-service API. */
+  lateReply: 'late-reply',
+} as const;
+
+export type QueueKey = keyof typeof QUEUE_NAMES;
+export type Queues = Record<QueueKey, Queue>;
+
+export function createQueues(connection: Redis, prefix = 'linli'): Queues {
+  const out = {} as Queues;
+  for (const [key, name] of Object.entries(QUEUE_NAMES) as [QueueKey, string][]) {
+    out[key] = new Queue(name, { connection, prefix });
+  }
+  return out;
+}
+
+export async function closeQueues(queues: Queues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}

@@ -1,0 +1,33 @@
+import type { Connection, Model, Schema } from 'mongoose';
+import { StreetSchema, CommunitySchema, BuildingSchema, type Street, type Community, type Building } from './places.js';
+import { ResidentSchema, type Resident } from './resident.js';
+import { StaffUserSchema, type StaffUser } from './staff-user.js';
+
+export * from './places.js';
+export * from './resident.js';
+export * from './staff-user.js';
+
+/**
+ * Models bound to one connection. Registering per connection (not on the global mongoose)
+ * lets tests and scripts hold several databases at once.
+ */
+export function bindModels(conn: Connection) {
+  // Casts instead of mongoose's generic inference: inferring Model<T> from schemas makes tsc
+  // run out of memory on mongoose 9's types; the schema types are declared next to each schema.
+  const bind = <T>(name: string, schema: Schema<any>): Model<T> =>
+    ((conn.models[name] ?? conn.model(name, schema)) as unknown) as Model<T>;
+  return {
+    Street: bind<Street>('Street', StreetSchema),
+    Community: bind<Community>('Community', CommunitySchema),
+    Building: bind<Building>('Building', BuildingSchema),
+    Resident: bind<Resident>('Resident', ResidentSchema),
+    StaffUser: bind<StaffUser>('StaffUser', StaffUserSchema),
+  };
+}
+
+export type Models = ReturnType<typeof bindModels>;
+
+/** Build every index (idempotent). Run at startup so unique constraints hold before traffic. */
+export async function syncIndexes(models: Record<string, Model<any>>): Promise<void> {
+  for (const m of Object.values(models)) await m.createIndexes();
+}

@@ -1,0 +1,62 @@
+import { Schema, type InferSchemaType } from 'mongoose';
+
+export const LANGUAGES = ['zh-CN', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+export const VULNERABLE_FLAGS = ['elderlyAlone', 'chronicIllness', 'pregnancy', 'disability', 'infant'] as const;
+export type VulnerableFlag = (typeof VULNERABLE_FLAGS)[number];
+
+/**
+ * A resident as seen through one channel. `(channel, openid)` is the identity WeChat gives us;
+ * it is unique, so concurrent first messages upsert one document.
+ *
+ * `lastInboundAt` opens WeChat's 48-hour customer-service window and `kfSentSinceInbound`
+ * counts the messages spent from its budget (5 per user message, wechat-protocol.md §8).
+ */
+export const ResidentSchema = new Schema(
+  {
+    channel: { type: String, enum: ['wechat', 'wecom'], required: true },
+    openid: { type: String, required: true },
+    language: { type: String, enum: LANGUAGES, default: 'zh-CN' },
+    subscribed: { type: Boolean, default: true },
+    subscribedAt: Date,
+    unsubscribedAt: Date,
+    /** QR scene the resident followed through (e.g. a building's poster). */
+    subscribeScene: String,
+    lastInboundAt: Date,
+    kfSentSinceInbound: { type: Number, default: 0 },
+    registration: {
+      streetCode: String,
+      communityCode: String,
+      buildingCode: String,
+      unit: String,
+      room: String,
+      householdSize: Number,
+      registeredAt: Date,
+    },
+    vulnerable: {
+      elderlyAlone: { type: Boolean, default: false },
+      chronicIllness: { type: Boolean, default: false },
+      pregnancy: { type: Boolean, default: false },
+      disability: { type: Boolean, default: false },
+      infant: { type: Boolean, default: false },
+    },
+    /** Denormalised "any vulnerable flag set", so the `vulnerable` target group is one indexed query. */
+    isVulnerable: { type: Boolean, default: false },
+    /** Approved volunteers form the `volunteers` target group. */
+    volunteerStatus: { type: String, enum: ['none', 'pending', 'approved', 'suspended'], default: 'none' },
+    /** Custom subscriber tags (e.g. `dialysis`, `floor-1`). */
+    tags: { type: [String], default: [] },
+  },
+  { timestamps: true },
+);
+ResidentSchema.index({ channel: 1, openid: 1 }, { unique: true });
+ResidentSchema.index({ 'registration.communityCode': 1, 'registration.buildingCode': 1 });
+ResidentSchema.index({ tags: 1 });
+
+ResidentSchema.pre('save', function () {
+  const v = this.vulnerable as Record<string, boolean> | undefined;
+  this.isVulnerable = !!v && Object.values(v).some(Boolean);
+});
+
+export type Resident = InferSchemaType<typeof ResidentSchema>;

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { freePort, waitForPort } from './ports.js';
+import { spawnGuarded, type GuardedChild } from './guarded-child.js';
+import { ServiceError } from './errors.js';
+
+export interface LocalRedis {
+  readonly url: string;
+  readonly port: number;
+  /** Stop the server (data stays in its directory). */
+  stop(): Promise<void>;
+  /** Start it again on the same port and directory (used by the /readyz test). */
+  restart(): Promise<void>;
+}
+
+/** Fail early with an install hint when redis-server is missing. */
+function redisBinary(): string {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return 'redis-server';
+  } catch {
+    throw new ServiceError(
+      'redis-server is not on PATH. Install it (Debian/Ubuntu: apt-get install -y redis-server) or set REDIS_URL to an existing Redis ≥ 6.2.',
+    );
+  }
+}
+
+/**
+ * Start a private redis-server on a free port with its data in `dataDir`.
+ * `persistent` keeps an append-only file (npm start); tests run memory-only.
+ * A port taken between choosing and binding is retried with another port.
+ */
+export async function startLocalRedis(opts: { dataDir: string; persistent: boolean }): Promise<LocalRedis> {
+  const bin = redisBinary();
+  fs.mkdirSync(opts.dataDir, { recursive: true });
+  const logFile = path.join(opts.dataDir, 'redis.log');
+  const persistence = opts.persistent ? ['--appendonly', 'yes', '--save', '60 1'] : ['--appendonly', 'no', '--save', ''];
+  let child: GuardedChild | undefined;
+  let port = 0;
+  const launch = async () => {
+    child = spawnGuarded(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dataDir, '--maxmemory-policy', 'noeviction', ...persistence], { logFile });
+    await waitForPort(port, 10_000, '127.0.0.1', () => child!.alive());
+  };
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      await child?.stop();
+      if (attempt >= 5) throw new ServiceError(`redis-server did not start (see ${logFile}): ${(err as Error).message}`);
+    }
+  }
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    stop: () => child!.stop(),
+    restart: async () => {
+      await child!.stop();
+      await launch();
+    },
+  };
+}

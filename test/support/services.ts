@@ -1,0 +1,25 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import { inject } from 'vitest';
+import { startLocalRedis, type LocalRedis } from '../../scripts/services/redis.js';
+
+/** A private, memory-only redis-server for one test file. Stop it in afterAll. */
+export async function startRedis(): Promise<LocalRedis> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-test-redis-'));
+  const redis = await startLocalRedis({ dataDir: dir, persistent: false });
+  return {
+    ...redis,
+    stop: async () => {
+      await redis.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A MongoDB URI for a fresh database on the run's FerretDB (unique per call). */
+export function mongoUri(prefix = 'test'): string {
+  const port = inject('ferretdbPort');
+  return `mongodb://127.0.0.1:${port}/${prefix}_${crypto.randomBytes(4).toString('hex')}`;
+}
