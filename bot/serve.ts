@@ -1,0 +1,22 @@
+import { loadConfigOrExit } from './config.js';
+import { createRuntime } from './runtime.js';
+import { createApp } from './app.js';
+import { listen } from './server.js';
+import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
+import { createLogger } from './log.js';
+import { appMounts } from './mounts.js';
+
+/** `npm run serve`: the HTTP server only, configured from the environment. */
+async function main() {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.LOG_LEVEL);
+  const rt = await createRuntime(config, { log });
+  const app = createApp(rt, appMounts);
+  const running = await listen(app, config.HOST, config.PORT, log);
+  onShutdownSignal(log, async () => {
+    await running.close(config.SHUTDOWN_TIMEOUT_MS);
+    await rt.close();
+  });
+}
+
+main().catch(exitOnStartupError);
