@@ -1,0 +1,20 @@
+import { loadConfigOrExit } from './config.js';
+import { createRuntime } from './runtime.js';
+import { createLogger } from './log.js';
+import { startWorkers } from './workers/index.js';
+import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
+
+/** `npm run worker`: every queue's BullMQ workers; SIGTERM finishes the jobs in hand first. */
+async function main() {
+  const config = loadConfigOrExit();
+  const log = createLogger(config.LOG_LEVEL);
+  const rt = await createRuntime(config, { log });
+  const workers = startWorkers(rt);
+  log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
+  onShutdownSignal(log, async () => {
+    await workers.close();
+    await rt.close();
+  });
+}
+
+main().catch(exitOnStartupError);
