@@ -1,0 +1,519 @@
+/**
+ * Mock of the remote WeChat Official Account and WeCom HTTP APIs (the only thing Linli mocks).
+ * Behaviour follows docs/wechat-protocol.md §8–§12: classic tokens replace each other, stable
+ * tokens are reused until near expiry unless force_refresh, expired/replaced/unknown tokens answer
+ * 42001/40001/40014, and faults can be injected per endpoint (optionally per recipient).
+ *
+ * Importable: `const mock = await startMockWechatApi({ port: 0 })`, then point WECHAT_API_BASE /
+ * WECOM_API_BASE at `mock.url`. CLI: `tsx scripts/mock-wechat-api.ts [--port N]`.
+ * Control over HTTP for other processes: GET|DELETE /__calls, GET /__stats, GET|POST|DELETE
+ * /__faults, POST /__expire-tokens.
+ *
+ * Hot path is O(1) per call (Map lookups, no scans) so 100k-message benchmarks measure Linli.
+ */
+import http from 'node:http';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+
+/** Endpoint names used in calls, stats and faults (a path such as `/cgi-bin/token` works too). */
+export const ENDPOINTS = {
+  'GET /cgi-bin/token': 'token',
+  'POST /cgi-bin/stable_token': 'stable_token',
+  'POST /cgi-bin/message/custom/send': 'custom_send',
+  'POST /cgi-bin/message/template/send': 'template_send',
+  'POST /cgi-bin/menu/create': 'menu_create',
+  'POST /cgi-bin/qrcode/create': 'qrcode_create',
+  'GET /cgi-bin/user/info': 'user_info',
+  'GET /cgi-bin/gettoken': 'wecom_gettoken',
+  'POST /cgi-bin/message/send': 'wecom_send',
+} as const;
+export type EndpointName = (typeof ENDPOINTS)[keyof typeof ENDPOINTS];
+
+export interface MockCall {
+  seq: number;
+  /** ms since epoch, when the request arrived. */
+  time: number;
+  method: string;
+  path: string;
+  endpoint: EndpointName;
+  query: Record<string, string>;
+  /** Parsed JSON body (absent for GET, or with `recordBodies: false`). */
+  body?: unknown;
+  /** errcode answered (0 = success). */
+  errcode: number;
+}
+
+export interface MockFault {
+  /** Answer this errcode instead of handling the call (e.g. -1, 45009, 45015, 43004, 45047). */
+  errcode?: number;
+  /** Probability 0..1 that the fault applies to a call (default 1). */
+  rate?: number;
+  /** Delay the answer (alone: a slow but successful call). */
+  latencyMs?: number;
+  /** Apply at most this many times, then disappear. */
+  times?: number;
+  /** Only calls whose `touser` is one of these (WeCom: any of the `|`-joined ids). */
+  openids?: string[];
+}
+
+export interface MockWechatApiOptions {
+  port?: number;
+  host?: string;
+  /** Lifetime of issued tokens (default 7200 s, §10). */
+  tokenTtlS?: number;
+  /** Credentials to check; an omitted or empty one accepts any value. */
+  appId?: string;
+  appSecret?: string;
+  corpId?: string;
+  corpSecret?: string;
+  /** How long a replaced token keeps working (§10 says up to 5 min; default 0 = at once). */
+  oldTokenGraceS?: number;
+  /** Keep at most this many calls (oldest dropped; default unlimited). */
+  maxCalls?: number;
+  /** Store request bodies in the call record (default true). */
+  recordBodies?: boolean;
+  /** Openids that do not follow the account: sends answer 43004, user/info says subscribe 0. */
+  unsubscribed?: string[];
+  /** Random source for fault rates (tests can make it deterministic). */
+  random?: () => number;
+}
+
+export interface EndpointStats {
+  calls: number;
+  errcodes: Record<string, number>;
+}
+
+export interface MockWechatApi {
+  url: string;
+  port: number;
+  calls(): MockCall[];
+  clearCalls(): void;
+  /** Counts per endpoint and errcode since the last clearCalls (kept even past maxCalls). */
+  stats(): { total: number; byEndpoint: Record<string, EndpointStats> };
+  /** Replace the faults of an endpoint name or path (`*` = every endpoint); null clears. */
+  setFault(endpoint: string, fault: MockFault | MockFault[] | null): void;
+  clearFaults(): void;
+  /** Every token issued so far is expired from now on (next API use answers 42001). */
+  expireTokens(): void;
+  close(): Promise<void>;
+}
+
+interface Fault {
+  errcode: number | undefined;
+  rate: number;
+  latencyMs: number;
+  remaining: number;
+  openids: Set<string> | null;
+}
+
+interface TokenState {
+  owner: string;
+  expiresAt: number;
+  invalidAt: number;
+}
+
+interface Answer {
+  errcode: number;
+  [k: string]: unknown;
+}
+
+const ok = (extra: Record<string, unknown> = {}): Answer => ({ errcode: 0, errmsg: 'ok', ...extra });
+const fail = (errcode: number, errmsg: string): Answer => ({ errcode, errmsg });
+const PATHS = new Map(Object.entries(ENDPOINTS).map(([k, v]) => [k.split(' ')[1]!, v]));
+
+/** Normalise `custom_send`, `/cgi-bin/message/custom/send` or `*` to a fault key. */
+function faultKey(endpoint: string): string {
+  if (endpoint === '*' || (Object.values(ENDPOINTS) as string[]).includes(endpoint)) return endpoint;
+  const name = PATHS.get(endpoint.split('?')[0]!);
+  if (!name) throw new Error(`unknown endpoint ${JSON.stringify(endpoint)}; use one of ${Object.values(ENDPOINTS).join(', ')} or *`);
+  return name;
+}
+
+const describeFault = (f: Fault) => ({
+  errcode: f.errcode,
+  rate: f.rate,
+  latencyMs: f.latencyMs,
+  remaining: Number.isFinite(f.remaining) ? f.remaining : null,
+  openids: f.openids ? [...f.openids] : null,
+});
+
+function compileFault(f: MockFault): Fault {
+  return {
+    errcode: f.errcode,
+    rate: f.rate ?? 1,
+    latencyMs: f.latencyMs ?? 0,
+    remaining: f.times ?? Infinity,
+    openids: f.openids ? new Set(f.openids) : null,
+  };
+}
+
+/** The token side of the mock: issue, reuse, replace, expire, check. */
+function createTokenStore(ttlS: number, graceS: number) {
+  const tokens = new Map<string, TokenState>();
+  const current = new Map<string, string>();
+  const rotateBeforeMs = Math.min(300, ttlS / 2) * 1000; // stable_token rotates 5 min early (§10)
+
+  function issue(slot: string, owner: string, replace: boolean): string {
+    const now = Date.now();
+    const previous = current.get(slot);
+    const prevState = previous === undefined ? undefined : tokens.get(previous);
+    if (replace && prevState) prevState.invalidAt = Math.min(prevState.invalidAt, now + graceS * 1000);
+    const token = `MOCK_${crypto.randomBytes(24).toString('base64url')}`;
+    tokens.set(token, { owner, expiresAt: now + ttlS * 1000, invalidAt: Infinity });
+    current.set(slot, token);
+    return token;
+  }
+
+  const usable = (s: TokenState | undefined, now: number) => s !== undefined && now < s.expiresAt && now < s.invalidAt;
+
+  return {
+    /** Classic /cgi-bin/token: always a new token; the previous one stops working (§10). */
+    classic(owner: string) {
+      return { access_token: issue(`classic:${owner}`, owner, true), expires_in: ttlS };
+    },
+    /** stable_token and WeCom gettoken: the current token while valid, new near expiry or on force. */
+    reuse(slot: string, owner: string, force: boolean) {
+      const now = Date.now();
+      const cur = current.get(slot);
+      const state = cur === undefined ? undefined : tokens.get(cur);
+      if (!force && cur !== undefined && usable(state, now) && state!.expiresAt - now > rotateBeforeMs) {
+        return { access_token: cur, expires_in: Math.floor((state!.expiresAt - now) / 1000) };
+      }
+      return { access_token: issue(slot, owner, force), expires_in: ttlS };
+    },
+    check(token: string | undefined, ownerPrefix: string): Answer | null {
+      const s = token === undefined ? undefined : tokens.get(token);
+      if (!s || !s.owner.startsWith(ownerPrefix)) return fail(40014, 'invalid access_token');
+      const now = Date.now();
+      if (now >= s.invalidAt) return fail(40001, 'invalid credential, access_token is invalid or not latest');
+      if (now >= s.expiresAt) return fail(42001, 'access_token expired');
+      return null;
+    },
+    expireAll() {
+      const past = Date.now() - 1;
+      for (const s of tokens.values()) s.expiresAt = Math.min(s.expiresAt, past);
+    },
+  };
+}
+
+const utf8Len = (s: unknown) => (typeof s === 'string' ? Buffer.byteLength(s) : 0);
+
+/** Menu rules the real API enforces (3 buttons, 5 sub-buttons, name and key byte limits). */
+function checkMenu(menu: unknown): Answer | null {
+  const buttons = (menu as { button?: unknown })?.button;
+  if (!Array.isArray(buttons) || buttons.length < 1 || buttons.length > 3) return fail(40016, 'invalid button size');
+  for (const b of buttons as Record<string, unknown>[]) {
+    if (utf8Len(b.name) < 1 || utf8Len(b.name) > 16) return fail(40018, 'invalid button name size');
+    if (Array.isArray(b.sub_button) && b.sub_button.length > 0) {
+      if (b.sub_button.length > 5) return fail(40023, 'invalid sub button size');
+      for (const s of b.sub_button as Record<string, unknown>[]) {
+        if (utf8Len(s.name) < 1 || utf8Len(s.name) > 60) return fail(40025, 'invalid sub button name size');
+        const bad = checkLeaf(s);
+        if (bad) return bad;
+      }
+    } else {
+      const bad = checkLeaf(b);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
+function checkLeaf(b: Record<string, unknown>): Answer | null {
+  if (b.type === 'click') return utf8Len(b.key) < 1 || utf8Len(b.key) > 128 ? fail(40019, 'invalid button key size') : null;
+  if (b.type === 'view' || b.type === 'miniprogram') return utf8Len(b.url) < 1 || utf8Len(b.url) > 1024 ? fail(40055, 'invalid button url domain') : null;
+  return fail(40017, 'invalid button type');
+}
+
+/** Start the mock; resolves once it listens. */
+export async function startMockWechatApi(opts: MockWechatApiOptions = {}): Promise<MockWechatApi> {
+  const ttlS = opts.tokenTtlS ?? 7200;
+  const tokens = createTokenStore(ttlS, opts.oldTokenGraceS ?? 0);
+  const random = opts.random ?? Math.random;
+  const recordBodies = opts.recordBodies ?? true;
+  const maxCalls = opts.maxCalls ?? Infinity;
+  const unsubscribed = new Set(opts.unsubscribed ?? []);
+  const faults = new Map<string, Fault[]>();
+  let calls: MockCall[] = [];
+  let stats = { total: 0, byEndpoint: {} as Record<string, EndpointStats> };
+  let seq = 0;
+  let msgid = 1000;
+  const timers = new Set<NodeJS.Timeout>();
+
+  // An omitted or empty expected value accepts anything (npm start passes empty WeCom settings).
+  const credentials = (id: string | undefined, secret: string | undefined, wantId?: string, wantSecret?: string) => {
+    if (!id || (wantId && id !== wantId)) return 'id';
+    if (!secret || (wantSecret && secret !== wantSecret)) return 'secret';
+    return null;
+  };
+
+  type Ctx = { query: Record<string, string>; body: Record<string, unknown> };
+  const oa = (ctx: Ctx) => tokens.check(ctx.query.access_token, 'oa:');
+  const handlers: Record<EndpointName, (ctx: Ctx) => Answer> = {
+    token: ({ query: q }) => {
+      if (q.grant_type !== 'client_credential') return fail(40002, 'invalid grant_type');
+      const bad = credentials(q.appid, q.secret, opts.appId, opts.appSecret);
+      if (bad === 'id') return fail(40013, 'invalid appid');
+      if (bad === 'secret') return fail(40001, 'AppSecret error or access_token is invalid');
+      return ok(tokens.classic(`oa:${q.appid}`));
+    },
+    stable_token: ({ body: b }) => {
+      if (b.grant_type !== 'client_credential') return fail(40002, 'invalid grant_type');
+      const bad = credentials(b.appid as string, b.secret as string, opts.appId, opts.appSecret);
+      if (bad === 'id') return fail(40013, 'invalid appid');
+      if (bad === 'secret') return fail(40125, 'invalid appsecret');
+      return ok(tokens.reuse(`stable:${b.appid}`, `oa:${b.appid}`, b.force_refresh === true));
+    },
+    custom_send: (ctx) => oa(ctx) ?? recipient(ctx.body) ?? (ctx.body.msgtype ? ok() : fail(47001, 'data format error')),
+    template_send: (ctx) => oa(ctx) ?? recipient(ctx.body) ?? (ctx.body.template_id ? ok({ msgid: ++msgid }) : fail(40037, 'invalid template_id')),
+    menu_create: (ctx) => oa(ctx) ?? checkMenu(ctx.body) ?? ok(),
+    qrcode_create: (ctx) => oa(ctx) ?? qrcode(ctx.body),
+    user_info: (ctx) => oa(ctx) ?? userInfo(ctx.query),
+    wecom_gettoken: ({ query: q }) => {
+      const bad = credentials(q.corpid, q.corpsecret, opts.corpId, opts.corpSecret);
+      if (bad === 'id') return fail(40013, 'invalid corpid');
+      if (bad === 'secret') return fail(40001, 'invalid credential');
+      const owner = `wecom:${q.corpid}:${q.corpsecret}`;
+      return ok(tokens.reuse(owner, owner, false)); // WeCom: same token while valid
+    },
+    wecom_send: (ctx) => tokens.check(ctx.query.access_token, 'wecom:') ?? wecomSend(ctx.body),
+  };
+
+  function recipient(b: Record<string, unknown>): Answer | null {
+    if (typeof b.touser !== 'string' || b.touser === '') return fail(40003, 'invalid openid');
+    return unsubscribed.has(b.touser) ? fail(43004, 'require subscribe') : null;
+  }
+
+  function qrcode(b: Record<string, unknown>): Answer {
+    const name = b.action_name;
+    const scene = (b.action_info as { scene?: { scene_id?: unknown; scene_str?: unknown } } | undefined)?.scene;
+    const str = name === 'QR_STR_SCENE' || name === 'QR_LIMIT_STR_SCENE';
+    if (!str && name !== 'QR_SCENE' && name !== 'QR_LIMIT_SCENE') return fail(40097, 'invalid args: action_name');
+    if (str ? utf8Len(scene?.scene_str) < 1 || utf8Len(scene?.scene_str) > 64 : typeof scene?.scene_id !== 'number') return fail(40097, 'invalid args: scene');
+    const ticket = `gQ${crypto.randomBytes(18).toString('base64url')}`;
+    const url = `http://weixin.qq.com/q/${ticket.slice(2, 22)}`;
+    if ((name as string).startsWith('QR_LIMIT')) return ok({ ticket, url });
+    const expire = Math.min(Number(b.expire_seconds ?? 60) || 60, 2_592_000);
+    return ok({ ticket, expire_seconds: expire, url });
+  }
+
+  function userInfo(q: Record<string, string>): Answer {
+    if (!q.openid) return fail(40003, 'invalid openid');
+    if (unsubscribed.has(q.openid)) return { errcode: 0, subscribe: 0, openid: q.openid } as Answer;
+    return { errcode: 0, subscribe: 1, openid: q.openid, language: q.lang || 'zh_CN', subscribe_time: 1_700_000_000, remark: '', groupid: 0, tagid_list: [], subscribe_scene: 'ADD_SCENE_QR_CODE', qr_scene: 0, qr_scene_str: '' } as Answer;
+  }
+
+  function wecomSend(b: Record<string, unknown>): Answer {
+    if (typeof b.agentid !== 'number') return fail(40056, 'invalid agentid');
+    if (!b.touser && !b.toparty && !b.totag) return fail(81013, 'user & party & tag all invalid');
+    const users = typeof b.touser === 'string' ? b.touser.split('|') : [];
+    const invalid = users.filter((u) => unsubscribed.has(u));
+    if (users.length > 0 && invalid.length === users.length && !b.toparty && !b.totag) return fail(81013, 'user & party & tag all invalid');
+    return ok({ invaliduser: invalid.join('|'), msgid: `mock${++msgid}` });
+  }
+
+  /** The first fault that applies to this call, consuming one of its `times`. */
+  function pickFault(endpoint: string, body: Record<string, unknown>): Fault | null {
+    for (const list of [faults.get(endpoint), faults.get('*')]) {
+      if (!list) continue;
+      for (const f of list) {
+        if (f.remaining <= 0) continue;
+        if (f.openids && !matchesRecipient(f.openids, body.touser)) continue;
+        if (f.rate < 1 && random() >= f.rate) continue;
+        f.remaining -= 1;
+        return f;
+      }
+    }
+    return null;
+  }
+
+  const matchesRecipient = (set: Set<string>, touser: unknown): boolean =>
+    typeof touser === 'string' && (set.has(touser) || (touser.includes('|') && touser.split('|').some((u) => set.has(u))));
+
+  function record(call: MockCall): void {
+    calls.push(call);
+    if (calls.length > 2 * maxCalls) calls = calls.slice(-maxCalls); // amortised O(1)
+    stats.total += 1;
+    const s = (stats.byEndpoint[call.endpoint] ??= { calls: 0, errcodes: {} });
+    s.calls += 1;
+    s.errcodes[call.errcode] = (s.errcodes[call.errcode] ?? 0) + 1;
+  }
+
+  const send = (res: http.ServerResponse, status: number, payload: unknown) => {
+    if (res.destroyed || res.writableEnded) return; // the client gave up (timeout test)
+    const text = JSON.stringify(payload);
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    res.end(text);
+  };
+
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, u: URL, endpoint: EndpointName): Promise<void> {
+    const time = Date.now();
+    const raw = req.method === 'POST' ? await readBody(req) : '';
+    let body: Record<string, unknown> = {};
+    let malformed = false;
+    if (raw !== '') {
+      try {
+        const parsed: unknown = JSON.parse(raw);
+        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+        else malformed = true;
+      } catch {
+        malformed = true;
+      }
+    }
+    const query = Object.fromEntries(u.searchParams);
+    const fault = pickFault(endpoint, body);
+    const respond = () => {
+      let answer: Answer;
+      if (fault?.errcode !== undefined) answer = fail(fault.errcode, `mock fault ${fault.errcode}`);
+      else if (malformed) answer = fail(47001, 'data format error');
+      else answer = handlers[endpoint]({ query, body });
+      const call: MockCall = { seq: ++seq, time, method: req.method!, path: u.pathname, endpoint, query, errcode: answer.errcode };
+      if (recordBodies && req.method === 'POST') call.body = malformed ? raw : body;
+      record(call);
+      send(res, 200, answer);
+    };
+    if (!fault?.latencyMs) return respond();
+    const t = setTimeout(() => {
+      timers.delete(t);
+      respond();
+    }, fault.latencyMs);
+    timers.add(t);
+  }
+
+  const api: Omit<MockWechatApi, 'url' | 'port' | 'close'> = {
+    calls: () => (calls.length > maxCalls ? calls.slice(-maxCalls) : calls.slice()),
+    clearCalls: () => {
+      calls = [];
+      stats = { total: 0, byEndpoint: {} };
+    },
+    stats: () => structuredClone(stats),
+    setFault: (endpoint, fault) => {
+      const key = faultKey(endpoint);
+      if (fault === null) faults.delete(key);
+      else faults.set(key, (Array.isArray(fault) ? fault : [fault]).map(compileFault));
+    },
+    clearFaults: () => faults.clear(),
+    expireTokens: () => tokens.expireAll(),
+  };
+
+  /** Test-control routes, for benchmarks and child processes that cannot call the methods. */
+  async function handleControl(req: http.IncomingMessage, res: http.ServerResponse, u: URL): Promise<void> {
+    const endpoint = u.searchParams.get('endpoint');
+    switch (`${req.method} ${u.pathname}`) {
+      case 'GET /__calls':
+        return send(res, 200, endpoint ? api.calls().filter((c) => c.endpoint === endpoint) : api.calls());
+      case 'DELETE /__calls':
+        api.clearCalls();
+        return send(res, 200, { ok: true });
+      case 'GET /__stats':
+        return send(res, 200, api.stats());
+      case 'POST /__expire-tokens':
+        api.expireTokens();
+        return send(res, 200, { ok: true });
+      case 'GET /__faults':
+        return send(res, 200, Object.fromEntries([...faults].map(([k, list]) => [k, list.map(describeFault)])));
+      case 'DELETE /__faults':
+        if (endpoint) api.setFault(endpoint, null);
+        else api.clearFaults();
+        return send(res, 200, { ok: true });
+      case 'POST /__faults': {
+        // Body: one fault with its endpoint, or {endpoint, faults: [...] | null}.
+        const b = JSON.parse((await readBody(req)) || '{}') as MockFault & { endpoint?: string; faults?: MockFault[] | null };
+        api.setFault(b.endpoint ?? '*', b.faults !== undefined ? b.faults : b);
+        return send(res, 200, { ok: true });
+      }
+      default:
+        return send(res, 404, { error: `no control route ${req.method} ${u.pathname}` });
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    const u = new URL(req.url ?? '/', 'http://mock');
+    const endpoint = ENDPOINTS[`${req.method} ${u.pathname}` as keyof typeof ENDPOINTS];
+    const work = u.pathname.startsWith('/__')
+      ? handleControl(req, res, u)
+      : endpoint
+        ? handleApi(req, res, u, endpoint)
+        : Promise.resolve(send(res, 404, fail(40066, `invalid url (mock has no ${req.method} ${u.pathname})`)));
+    work.catch((err: Error) => send(res, 400, { error: err.message }));
+  });
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as { port: number }).port;
+  const host = opts.host && opts.host !== '0.0.0.0' && opts.host !== '::' ? opts.host : '127.0.0.1';
+
+  return {
+    ...api,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    port,
+    close: async () => {
+      for (const t of timers) clearTimeout(t);
+      timers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** CLI: `tsx scripts/mock-wechat-api.ts [--port N] [--host H] [--app-id … --app-secret …]`. */
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string', default: '0' },
+      host: { type: 'string', default: '127.0.0.1' },
+      'token-ttl': { type: 'string' },
+      'app-id': { type: 'string' },
+      'app-secret': { type: 'string' },
+      'corp-id': { type: 'string' },
+      'corp-secret': { type: 'string' },
+      'max-calls': { type: 'string' },
+      'no-bodies': { type: 'boolean', default: false },
+    },
+  });
+  const num = (s: string | undefined) => (s === undefined ? undefined : Number(s));
+  const mock = await startMockWechatApi({
+    port: Number(values.port),
+    host: values.host,
+    tokenTtlS: num(values['token-ttl']),
+    appId: values['app-id'],
+    appSecret: values['app-secret'],
+    corpId: values['corp-id'],
+    corpSecret: values['corp-secret'],
+    maxCalls: num(values['max-calls']),
+    recordBodies: !values['no-bodies'],
+  });
+  process.stdout.write(`mock WeChat API listening on ${mock.url}\n`);
+  const stop = () => void mock.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+/** True when this file is the process entry point (tsx resolves symlinks the same way). */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  main().catch((err: Error) => {
+    process.stderr.write(`mock WeChat API: ${err.message}\n`);
+    process.exit(1);
+  });
+}
