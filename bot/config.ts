@@ -70,6 +70,7 @@ export const VARIABLES = {
   WECHAT_APP_SECRET: { expects: 'the Official Account AppSecret', parse: pattern(/^\S{4,128}$/) },
   WECHAT_TOKEN: { expects: 'the server-configuration Token (3–32 letters or digits)', parse: pattern(/^[A-Za-z0-9]{3,32}$/) },
   WECHAT_ENCODING_AES_KEY: { expects: 'the 43-character EncodingAESKey', parse: pattern(/^[A-Za-z0-9]{43}$/) },
+  WECHAT_MESSAGE_MODE: { default: 'plain', expects: 'plain, compatible or safe: the account\'s message-encryption mode (compatible/safe refuse plaintext pushes)', parse: oneOf(['plain', 'compatible', 'safe'] as const) },
   WECHAT_API_BASE: { default: 'https://api.weixin.qq.com', expects: 'an http(s) URL of the WeChat API (the mock in tests)', parse: url(['http:', 'https:']) },
   WECHAT_TOKEN_ENDPOINT: { default: 'stable', expects: 'stable (cgi-bin/stable_token) or classic (cgi-bin/token)', parse: oneOf(['stable', 'classic'] as const) },
   WECHAT_TIMESTAMP_TOLERANCE_S: { default: '300', expects: 'seconds a request timestamp may differ from now (0 = off)', parse: int(0) },

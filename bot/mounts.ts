@@ -1,4 +1,11 @@
+import type Koa from 'koa';
 import type { Mount } from './app.js';
+import { webhookRouter } from './pipeline/index.js';
 
 /** Routers outside the core API, mounted by `serve` and `start` (webhooks, admin UI). */
-export const appMounts: Mount[] = [];
+export const appMounts: Mount[] = [
+  (app, rt) => {
+    const hooks = webhookRouter(rt);
+    app.use(hooks.routes() as Koa.Middleware).use(hooks.allowedMethods() as Koa.Middleware);
+  },
+];

@@ -8,6 +8,8 @@ import { connectMongo, connectRedis } from './connect.js';
 import { createQueues, closeQueues, type Queues } from './queues.js';
 import { createI18n } from './i18n.js';
 import { bindModels, syncIndexes, type Models } from '../models/index.js';
+import { createWechatApi, type WechatApi } from './wechat/api-client.js';
+import { createWecomApi, type WecomApi } from './wecom/api-client.js';
 
 /** Injected so conversation transcripts and tests are deterministic. */
 export interface Clock {
@@ -27,6 +29,10 @@ export interface Runtime {
   models: Models;
   queues: Queues;
   i18n: i18n;
+  /** Official Account API client (tokens shared through Redis). */
+  wechat: WechatApi;
+  /** WeCom app client; undefined when WeCom is not configured. */
+  wecom?: WecomApi;
   clock: Clock;
   ids: Ids;
   /** Close queues, Redis and MongoDB (after the server and workers have stopped). */
@@ -51,6 +57,10 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
   await syncIndexes(models);
   const queues = createQueues(redis);
   const i18n = await createI18n();
+  const wechat = createWechatApi({ base: config.WECHAT_API_BASE, appId: config.WECHAT_APP_ID, appSecret: config.WECHAT_APP_SECRET, redis, tokenEndpoint: config.WECHAT_TOKEN_ENDPOINT });
+  const wecom = config.WECOM_CORP_ID && config.WECOM_SECRET
+    ? createWecomApi({ base: config.WECOM_API_BASE, corpId: config.WECOM_CORP_ID, secret: config.WECOM_SECRET, agentId: config.WECOM_AGENT_ID, redis })
+    : undefined;
   return {
     config,
     log,
@@ -59,6 +69,8 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
     models,
     queues,
     i18n,
+    wechat,
+    ...(wecom ? { wecom } : {}),
     clock: opts.clock ?? systemClock,
     ids: opts.ids ?? randomIds,
     async close() {

@@ -26,7 +26,7 @@ export function errorMiddleware(log: Logger): Middleware {
         details = e.details;
       } else if ((e.status ?? e.statusCode) && e.expose) {
         status = (e.status ?? e.statusCode)!;
-        code = CODE_BY_STATUS[status] ?? 'error';
+        code = typeof e.code === 'string' ? e.code : (CODE_BY_STATUS[status] ?? 'error');
         message = e.message;
       } else {
         log.error({ err: e, path: ctx.path, method: ctx.method }, 'request failed');

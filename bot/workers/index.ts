@@ -1,11 +1,12 @@
 import type { Worker } from 'bullmq';
 import type { Runtime } from '../runtime.js';
+import { lateReplyWorker } from './late-reply.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
 
 /** Every queue's worker; a feature adds its factory here. */
-export const WORKER_FACTORIES: WorkerFactory[] = [];
+export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker];
 
 export interface RunningWorkers {
   readonly workers: Worker[];

@@ -1,0 +1,51 @@
+import type { Middleware } from 'koa';
+import type { Logger } from '../log.js';
+import type { ReplyOutcome, WebhookState } from './channel.js';
+
+/**
+ * WeChat waits 5 s, then retries (§5). Run the rest of the chain against `deadlineMs` and
+ * *return* when it passes (grammY's webhook lesson): the chain keeps running in the background
+ * and its reply goes out through the customer-service API.
+ *
+ * The choice passive-or-late is made exactly once, synchronously, through `settle`: the dedup
+ * step calls it the moment the reply is known, the timer calls it at the deadline, and whoever
+ * comes second learns the other's decision. So a reply is never both returned and sent later.
+ */
+export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookState> {
+  return async (ctx, next) => {
+    let answer!: (o: ReplyOutcome) => void;
+    let fail!: (err: unknown) => void;
+    const answered = new Promise<ReplyOutcome>((resolve, reject) => {
+      answer = resolve;
+      fail = reject;
+    });
+    const decide = (outcome: ReplyOutcome) => {
+      ctx.state.outcome = outcome;
+      answer(outcome);
+    };
+    ctx.state.settle = (reply) => {
+      if (!ctx.state.outcome) decide({ kind: 'passive', reply });
+      return ctx.state.outcome.kind;
+    };
+    const timer = setTimeout(() => {
+      if (!ctx.state.outcome) decide({ kind: 'late' });
+    }, deadlineMs);
+    next().then(
+      () => {
+        clearTimeout(timer);
+        ctx.state.settle(null); // a chain that settled nothing answers with an empty body
+      },
+      (err) => {
+        clearTimeout(timer);
+        if (!ctx.state.outcome) {
+          // Within the deadline: answer 500 so WeChat retries (dedup released the claim).
+          ctx.state.outcome = { kind: 'passive', reply: null };
+          fail(err);
+        } else {
+          log.error({ err, dedupKey: ctx.state.request.inbound.dedupKey }, 'inbound handler failed after the reply deadline');
+        }
+      },
+    );
+    await answered;
+  };
+}

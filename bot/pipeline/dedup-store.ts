@@ -1,0 +1,35 @@
+import type { Redis } from 'ioredis';
+import type { InboundRecord, InboundStore } from '../../handlers/inbound/inbound-store.js';
+
+export type { InboundRecord, InboundStore };
+
+/** A claim outlives any handler run (the deadline is < 5 s) but not a crashed process for long. */
+const RUNNING_TTL_MS = 30_000;
+/** WeChat retries within ~15 s; keep passive outcomes 10 minutes, late ones a day for the sender. */
+const PASSIVE_TTL_MS = 10 * 60_000;
+const LATE_TTL_MS = 24 * 3600_000;
+
+const RELEASE_IF_OWNER = `
+local v = redis.call('GET', KEYS[1])
+if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:'): InboundStore {
+  return {
+    async claim(key, owner) {
+      const record: InboundRecord = { state: 'running', owner };
+      return (await redis.set(prefix + key, JSON.stringify(record), 'PX', RUNNING_TTL_MS, 'NX')) === 'OK';
+    },
+    async get(key) {
+      const raw = await redis.get(prefix + key);
+      return raw ? (JSON.parse(raw) as InboundRecord) : undefined;
+    },
+    async complete(key, record) {
+      const ttl = record.via === 'late' && record.delivery?.state !== 'sent' ? LATE_TTL_MS : PASSIVE_TTL_MS;
+      await redis.set(prefix + key, JSON.stringify(record), 'PX', ttl);
+    },
+    async release(key, owner) {
+      await redis.eval(RELEASE_IF_OWNER, 1, prefix + key, `"owner":${JSON.stringify(owner)}`);
+    },
+  };
+}

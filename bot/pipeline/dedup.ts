@@ -1,0 +1,57 @@
+import type { Middleware } from 'koa';
+import type { Queue } from 'bullmq';
+import type { Ids } from '../runtime.js';
+import type { InboundStore } from './dedup-store.js';
+import type { WebhookState } from './channel.js';
+
+const POLL_MS = 50;
+
+/** Job id of the late reply for one inbound message (deterministic: enqueueing twice is harmless). */
+export const lateReplyJobId = (dedupKey: string) => `reply:${dedupKey}`;
+
+/**
+ * Exactly-once handling (§5): WeChat re-sends a push up to three times when it gets no answer
+ * in 5 s, possibly while the first is still running. Each message's key is claimed atomically
+ * in Redis *before* any work, so across all server processes the handler runs once:
+ * - the first delivery runs the rest of the chain and records the outcome;
+ * - a retry during the run waits for that outcome and answers the same reply;
+ * - a retry after it answers the recorded reply (or `success` when the reply went out late).
+ * A failed run releases the claim, so WeChat's next retry runs it again.
+ */
+export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids): Middleware<WebhookState> {
+  return async (ctx, next) => {
+    const { inbound } = ctx.state.request;
+    const key = inbound.dedupKey;
+    const owner = ids.random(9);
+    if (!(await store.claim(key, owner))) {
+      await answerFromRecord(ctx.state, store, key);
+      return;
+    }
+    try {
+      await next();
+    } catch (err) {
+      await store.release(key, owner);
+      throw err;
+    }
+    const reply = ctx.state.reply ?? null;
+    const via = ctx.state.settle(reply);
+    await store.complete(key, { state: 'done', via, reply, channel: ctx.state.spec.channel, openid: inbound.fromUser });
+    if (via === 'late' && reply) {
+      await lateReplies.add('late-reply', { dedupKey: key }, { jobId: lateReplyJobId(key), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+    }
+  };
+}
+
+/** A duplicate delivery: wait for the first run's outcome until our own deadline settles us. */
+async function answerFromRecord(state: WebhookState, store: InboundStore, key: string): Promise<void> {
+  while (!state.outcome) {
+    const record = await store.get(key);
+    if (record?.state === 'done') {
+      state.settle(record.via === 'passive' ? record.reply : null);
+      return;
+    }
+    // The first run failed and released its claim: answer 500 so WeChat tries once more.
+    if (!record) throw new Error('the first delivery of this message failed; retry');
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}

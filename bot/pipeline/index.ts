@@ -1,0 +1,56 @@
+import Router from '@koa/router';
+import type { Runtime } from '../runtime.js';
+import { verifyUrl } from '../wechat/index.js';
+import { officialAccountChannel, wecomChannel, type ChannelSpec, type WebhookState } from './channel.js';
+import { readBody } from './read-body.js';
+import { decode } from './decode.js';
+import { encodeReply } from './encode-reply.js';
+import { deadline } from './deadline.js';
+import { dedup } from './dedup.js';
+import { redisInboundStore } from './dedup-store.js';
+import { session } from './session.js';
+import { redisSessionStore } from './session-store.js';
+import { dispatch } from './dispatch.js';
+import type { Language } from '../../models/resident.js';
+
+/**
+ * `GET/POST /wechat` (Official Account) and `/wecom` (WeCom app). A POST flows through one
+ * middleware per step, in data order:
+ *   read-body → decode (verify + decrypt + parse) → encode-reply → deadline → dedup → session → dispatch
+ * (encode-reply sits outside the steps whose answer it writes).
+ */
+export function webhookRouter(rt: Runtime): Router<WebhookState> {
+  const router = new Router<WebhookState>();
+  const { config, clock, ids, log } = rt;
+  const inboundStore = redisInboundStore(rt.redis);
+  const sessions = redisSessionStore(rt.redis);
+  const respondDeps = {
+    t: (lng: Language) => rt.i18n.getFixedT(lng),
+    setLanguage: async (id: string, language: Language) => {
+      await rt.models.Resident.updateOne({ _id: id }, { $set: { language } });
+    },
+  };
+  const steps = [
+    readBody(),
+    decode(clock, config.WECHAT_TIMESTAMP_TOLERANCE_S),
+    encodeReply(clock, ids),
+    deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
+    dedup(inboundStore, rt.queues.lateReply, ids),
+    session(rt.models, sessions, clock),
+    dispatch(respondDeps),
+  ];
+  const mount = (path: string, spec: ChannelSpec) => {
+    router.get(path, (ctx) => {
+      ctx.type = 'text/plain';
+      ctx.body = verifyUrl({ mode: spec.mode, query: ctx.query, token: spec.token, aesKey: spec.aesKey, receiveId: spec.receiveId, nowSeconds: Math.floor(clock.now().getTime() / 1000), toleranceS: config.WECHAT_TIMESTAMP_TOLERANCE_S });
+    });
+    router.post(path, (ctx, next) => {
+      ctx.state.spec = spec;
+      return next();
+    }, ...steps);
+  };
+  mount('/wechat', officialAccountChannel(config));
+  const wecom = wecomChannel(config);
+  if (wecom) mount('/wecom', wecom);
+  return router;
+}

@@ -1,0 +1,28 @@
+import type { OutboundReply } from '../../bot/wechat/reply.js';
+
+/** What is known about one inbound message, shared by every server process (Redis). */
+export type InboundRecord =
+  | { state: 'running'; owner: string }
+  | {
+      state: 'done';
+      /** `passive`: the reply went back in the HTTP answer; `late`: it goes out through the API. */
+      via: 'passive' | 'late';
+      reply: OutboundReply | null;
+      channel: 'wechat' | 'wecom';
+      openid: string;
+      /** Late replies: `sending` once a sender claimed it, `sent` once the API accepted it. */
+      delivery?: { state: 'sending' | 'sent'; at: string };
+    };
+
+export type DoneRecord = Extract<InboundRecord, { state: 'done' }>;
+
+/** Port over the record store, so handlers stay free of Redis. */
+export interface InboundStore {
+  /** Atomically claim the message for this handler run; false when someone already has it. */
+  claim(dedupKey: string, owner: string): Promise<boolean>;
+  get(dedupKey: string): Promise<InboundRecord | undefined>;
+  /** Record the outcome (kept long enough for WeChat's retries, or until a late reply is sent). */
+  complete(dedupKey: string, record: DoneRecord): Promise<void>;
+  /** Drop our claim after a failure so WeChat's retry can run the handler again. */
+  release(dedupKey: string, owner: string): Promise<void>;
+}

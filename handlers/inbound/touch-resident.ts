@@ -1,0 +1,43 @@
+import type { Models } from '../../models/index.js';
+import type { Language } from '../../models/resident.js';
+import type { InboundMessage } from '../../bot/wechat/inbound.js';
+
+/** The resident fields a conversation step needs. */
+export interface ResidentView {
+  id: string;
+  channel: 'wechat' | 'wecom';
+  openid: string;
+  language: Language;
+  subscribed: boolean;
+  registered: boolean;
+}
+
+/**
+ * Record one inbound message on its resident with a single atomic upsert: every inbound opens
+ * WeChat's 48-hour customer-service window afresh and resets its message budget (§8);
+ * subscribe/unsubscribe events update `subscribed` (the unique (channel, openid) index makes
+ * concurrent first messages create one resident).
+ */
+export async function touchResident(models: Models, channel: 'wechat' | 'wecom', inbound: InboundMessage, now: Date): Promise<ResidentView> {
+  const set: Record<string, unknown> = { lastInboundAt: now, kfSentSinceInbound: 0 };
+  if (inbound.type === 'event' && inbound.event === 'subscribe') {
+    Object.assign(set, { subscribed: true, subscribedAt: now });
+    if (inbound.sceneKey) set.subscribeScene = inbound.sceneKey;
+  } else if (inbound.type === 'event' && inbound.event === 'unsubscribe') {
+    Object.assign(set, { subscribed: false, unsubscribedAt: now });
+  }
+  const doc = await models.Resident.findOneAndUpdate(
+    { channel, openid: inbound.fromUser },
+    { $set: set, $setOnInsert: { channel, openid: inbound.fromUser } },
+    // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
+    { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
+  ).lean<{ _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string } }>();
+  return {
+    id: String(doc!._id),
+    channel,
+    openid: inbound.fromUser,
+    language: doc?.language ?? 'zh-CN',
+    subscribed: doc?.subscribed ?? true,
+    registered: !!doc?.registration?.communityCode,
+  };
+}
