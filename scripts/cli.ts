@@ -42,7 +42,7 @@ export async function runCli(usage: string, body: (ctx: { models: Models; config
  */
 const defaultsForCli: Record<string, string> = {
   REDIS_URL: 'redis://127.0.0.1:6379',
-  WECHAT_APP_ID: 'wx-cli-unused',
+  WECHAT_APP_ID: 'wxcliunused',
   WECHAT_APP_SECRET: 'unused',
   WECHAT_TOKEN: 'unused',
   WECHAT_ENCODING_AES_KEY: 'a'.repeat(43),
