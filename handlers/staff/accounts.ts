@@ -89,7 +89,10 @@ export async function listStaff(models: Models): Promise<StaffUser[]> {
 /** Revoke by id or token hint; revoking twice is harmless. */
 export async function revokeStaff(models: Models, idOrHint: string, now: Date): Promise<StaffUser> {
   const query = /^[0-9a-f]{24}$/.test(idOrHint) ? { _id: idOrHint } : { tokenHint: idOrHint };
-  const staff = await models.StaffUser.findOneAndUpdate(query, [{ $set: { revokedAt: { $ifNull: ['$revokedAt', now] } } }], { new: true }).lean<StaffUser>();
+  // Set revokedAt only if unset (no update pipeline: mongoose 9 refuses one without an option).
+  const staff =
+    (await models.StaffUser.findOneAndUpdate({ ...query, revokedAt: null }, { $set: { revokedAt: now } }, { returnDocument: 'after' }).lean<StaffUser>()) ??
+    (await models.StaffUser.findOne(query).lean<StaffUser>());
   if (!staff) throw new AppError('not_found', `no staff account "${idOrHint}"`);
   return staff;
 }

@@ -14,6 +14,16 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** Whether `port` can be bound on `host` right now (it may be taken a moment later). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, host, () => srv.close(() => resolve(true)));
+  });
+}
+
 /** Resolve once a TCP connect to host:port succeeds, or reject after `timeoutMs`. */
 export async function waitForPort(port: number, timeoutMs: number, host = '127.0.0.1', isAlive: () => boolean = () => true): Promise<void> {
   const deadline = Date.now() + timeoutMs;

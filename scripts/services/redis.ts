@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { freePort, waitForPort } from './ports.js';
+import { freePort, isPortFree, waitForPort } from './ports.js';
 import { spawnGuarded, type GuardedChild } from './guarded-child.js';
 import { ServiceError } from './errors.js';
 
@@ -29,9 +29,10 @@ function redisBinary(): string {
 /**
  * Start a private redis-server on a free port with its data in `dataDir`.
  * `persistent` keeps an append-only file (npm start); tests run memory-only.
- * A port taken between choosing and binding is retried with another port.
+ * A port taken between choosing and binding is retried with another port; so is a taken
+ * `preferredPort` (e.g. a stable port for `npm start`), which is only a preference.
  */
-export async function startLocalRedis(opts: { dataDir: string; persistent: boolean }): Promise<LocalRedis> {
+export async function startLocalRedis(opts: { dataDir: string; persistent: boolean; preferredPort?: number }): Promise<LocalRedis> {
   const bin = redisBinary();
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const logFile = path.join(opts.dataDir, 'redis.log');
@@ -43,7 +44,7 @@ export async function startLocalRedis(opts: { dataDir: string; persistent: boole
     await waitForPort(port, 10_000, '127.0.0.1', () => child!.alive());
   };
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = attempt === 1 && opts.preferredPort && (await isPortFree(opts.preferredPort)) ? opts.preferredPort : await freePort();
     try {
       await launch();
       break;

@@ -15,6 +15,11 @@ export async function startRedis(): Promise<LocalRedis> {
       await redis.stop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
+    // stop() removed the directory; redis-server (and its log file) need it back.
+    restart: async () => {
+      fs.mkdirSync(dir, { recursive: true });
+      await redis.restart();
+    },
   };
 }
 
