@@ -86,6 +86,9 @@ export const VARIABLES = {
   WORKER_CONCURRENCY: { default: '20', expects: 'jobs one worker process runs at once', parse: int(1, 1000) },
 } satisfies Record<string, Variable<unknown>>;
 
+/** Values never echoed in error messages: secrets, and URLs that may carry a password. */
+const SECRET_LIKE = /SECRET|_TOKEN$|AES_KEY|_URL$|_URI$/;
+
 type Vars = typeof VARIABLES;
 export type Config = { [K in keyof Vars]: ReturnType<Vars[K]['parse']> };
 
@@ -106,7 +109,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     try {
       out[name] = v.parse(raw);
     } catch (err) {
-      problems.push(`${name}=${JSON.stringify(given)} is invalid (${(err as Error).message}): expected ${v.expects}`);
+      const shown = SECRET_LIKE.test(name) ? `(hidden, ${given?.length ?? 0} characters)` : JSON.stringify(given);
+      problems.push(`${name}=${shown} is invalid (${(err as Error).message}): expected ${v.expects}`);
     }
   }
   const wecom = ['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'].filter((n) => out[n]);
