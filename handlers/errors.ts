@@ -9,6 +9,8 @@ export const ERROR_STATUS = {
   forbidden_scope: 403,
   forbidden_duty: 403,
   separation_of_duties: 403,
+  /** Only the author may do this (e.g. change a draft notice). */
+  not_author: 403,
   not_found: 404,
   conflict_state: 409,
   payload_too_large: 413,

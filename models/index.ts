@@ -2,10 +2,16 @@ import type { Connection, Model, Schema } from 'mongoose';
 import { StreetSchema, CommunitySchema, BuildingSchema, type Street, type Community, type Building } from './places.js';
 import { ResidentSchema, type Resident } from './resident.js';
 import { StaffUserSchema, type StaffUser } from './staff-user.js';
+import { NoticeSchema, type Notice } from './notice.js';
+import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
+import { DeliverySchema, type Delivery } from './delivery.js';
 
 export * from './places.js';
 export * from './resident.js';
 export * from './staff-user.js';
+export * from './notice.js';
+export * from './audit-entry.js';
+export * from './delivery.js';
 
 /**
  * Models bound to one connection. Registering per connection (not on the global mongoose)
@@ -22,6 +28,9 @@ export function bindModels(conn: Connection) {
     Building: bind<Building>('Building', BuildingSchema),
     Resident: bind<Resident>('Resident', ResidentSchema),
     StaffUser: bind<StaffUser>('StaffUser', StaffUserSchema),
+    Notice: bind<Notice>('Notice', NoticeSchema),
+    AuditEntry: bind<AuditEntry>('AuditEntry', AuditEntrySchema),
+    Delivery: bind<Delivery>('Delivery', DeliverySchema),
   };
 }
 
