@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 
 /**
  * Every BullMQ queue, by purpose. Job payloads are ids; job ids are deterministic
- * (`fanout:<noticeId>`, `deliver:<deliveryId>`, `reply:<dedupKey>`) so enqueueing twice is harmless.
+ * (`fanout-<noticeId>`, `deliver-<deliveryId>`, `reply-<dedupKey>`) so enqueueing twice is
+ * harmless. (BullMQ 6 refuses `:` in custom job ids, hence the dashes.)
  */
 export const QUEUE_NAMES = {
   /** Resolves a released notice's target groups into Delivery records and deliver jobs. */

@@ -3,15 +3,15 @@
  *
  * Exit codes: 0 every chain intact (summary on stdout); 1 a chain is broken (each broken chain's
  * first bad entry on stderr: subject, seq, entry id, reason); 2 bad configuration; 3 MongoDB
- * unreachable. Needs MONGODB_URI (read with the rest of the configuration); read-only.
+ * unreachable. Needs only MONGODB_URI; read-only.
  */
-import { loadConfigOrExit } from '../bot/config.js';
+import { loadCliConfig } from './cli.js';
 import { connectMongo } from '../bot/connect.js';
 import { createLogger } from '../bot/log.js';
 import { bindModels } from '../models/index.js';
 import { describeProblem, verifyAuditChains } from '../handlers/audit/verify.js';
 
-const config = loadConfigOrExit();
+const config = loadCliConfig();
 const log = createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL);
 
 let db;

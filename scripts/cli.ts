@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError, type Config } from '../bot/config.js';
+import { loadConfig, loadConfigOrExit, ConfigError, type Config } from '../bot/config.js';
 import { connectMongo } from '../bot/connect.js';
 import { createLogger } from '../bot/log.js';
 import { bindModels, syncIndexes, type Models } from '../models/index.js';
@@ -34,6 +34,11 @@ export async function runCli(usage: string, body: (ctx: { models: Models; config
     else process.stderr.write(`error: ${e.message}\n`);
     process.exit(e instanceof UsageError ? 2 : 1);
   }
+}
+
+/** The configuration for a CLI that needs only MONGODB_URI (exit 2 naming a bad variable). */
+export function loadCliConfig(): Config {
+  return loadConfigOrExit({ ...defaultsForCli, ...process.env });
 }
 
 /**
