@@ -26,12 +26,22 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
   } else if (inbound.type === 'event' && inbound.event === 'unsubscribe') {
     Object.assign(set, { subscribed: false, unsubscribedAt: now });
   }
-  const doc = await models.Resident.findOneAndUpdate(
-    { channel, openid: inbound.fromUser },
-    { $set: set, $setOnInsert: { channel, openid: inbound.fromUser } },
-    // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
-    { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
-  ).lean<{ _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string } }>();
+  const upsert = () =>
+    models.Resident.findOneAndUpdate(
+      { channel, openid: inbound.fromUser },
+      { $set: set, $setOnInsert: { channel, openid: inbound.fromUser } },
+      // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
+      { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
+    ).lean<{ _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string } }>();
+  let doc;
+  try {
+    doc = await upsert();
+  } catch (err) {
+    // Two first messages at once: both upserts insert, the unique index lets one win; the loser
+    // now finds the document and updates it.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    doc = await upsert();
+  }
   return {
     id: String(doc!._id),
     channel,
