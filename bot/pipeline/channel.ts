@@ -34,8 +34,11 @@ export interface WebhookState {
   spec: ChannelSpec;
   rawBody: string;
   request: DecodedRequest;
-  /** Set by `deadline`: fixes, once, whether this request answers passively or late. */
-  settle: (reply: OutboundReply | null) => 'passive' | 'late';
+  /**
+   * Set by `deadline`: fixes, once, whether this request answers passively (with `reply`) or
+   * late (`via: 'late'`, for a retry of a message whose reply already went out late).
+   */
+  settle: (reply: OutboundReply | null, via?: 'passive' | 'late') => 'passive' | 'late';
   /** Resolved by the deadline step; read by encode-reply. */
   outcome: ReplyOutcome;
   /** Loaded by `session`. */

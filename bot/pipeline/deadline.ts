@@ -23,8 +23,8 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
       ctx.state.outcome = outcome;
       answer(outcome);
     };
-    ctx.state.settle = (reply) => {
-      if (!ctx.state.outcome) decide({ kind: 'passive', reply });
+    ctx.state.settle = (reply, via = 'passive') => {
+      if (!ctx.state.outcome) decide(via === 'late' ? { kind: 'late' } : { kind: 'passive', reply });
       return ctx.state.outcome.kind;
     };
     const timer = setTimeout(() => {

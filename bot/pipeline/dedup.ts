@@ -6,8 +6,12 @@ import type { WebhookState } from './channel.js';
 
 const POLL_MS = 50;
 
-/** Job id of the late reply for one inbound message (deterministic: enqueueing twice is harmless). */
-export const lateReplyJobId = (dedupKey: string) => `reply:${dedupKey}`;
+/**
+ * Job id of the late reply for one inbound message (deterministic: enqueueing twice is harmless).
+ * BullMQ refuses custom ids containing ':' (it reserves them for repeatable jobs), and dedup keys
+ * are made of ':'-joined parts, so the key is percent-encoded (injective, still readable).
+ */
+export const lateReplyJobId = (dedupKey: string) => `reply-${encodeURIComponent(dedupKey)}`;
 
 /**
  * Exactly-once handling (§5): WeChat re-sends a push up to three times when it gets no answer
@@ -47,7 +51,8 @@ async function answerFromRecord(state: WebhookState, store: InboundStore, key: s
   while (!state.outcome) {
     const record = await store.get(key);
     if (record?.state === 'done') {
-      state.settle(record.via === 'passive' ? record.reply : null);
+      // Same answer as the first delivery: its reply, or `success` when that went out late.
+      state.settle(record.via === 'passive' ? record.reply : null, record.via);
       return;
     }
     // The first run failed and released its claim: answer 500 so WeChat tries once more.

@@ -12,6 +12,17 @@ import { session } from './session.js';
 import { redisSessionStore } from './session-store.js';
 import { dispatch } from './dispatch.js';
 import type { Language } from '../../models/resident.js';
+import type { InboundMessage } from '../wechat/index.js';
+
+/** Observation points for tests and benchmarks; production passes none. */
+export interface WebhookHooks {
+  /**
+   * Awaited once per handler run, right after the flow step answered and before the reply is
+   * settled: tests count runs with it (exactly-once), and a slow hook stands in for a slow flow
+   * (the deadline) while the real pipeline runs around it.
+   */
+  onHandled?(inbound: InboundMessage): void | Promise<void>;
+}
 
 /**
  * `GET/POST /wechat` (Official Account) and `/wecom` (WeCom app). A POST flows through one
@@ -19,7 +30,7 @@ import type { Language } from '../../models/resident.js';
  *   read-body → decode (verify + decrypt + parse) → encode-reply → deadline → dedup → session → dispatch
  * (encode-reply sits outside the steps whose answer it writes).
  */
-export function webhookRouter(rt: Runtime): Router<WebhookState> {
+export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<WebhookState> {
   const router = new Router<WebhookState>();
   const { config, clock, ids, log } = rt;
   const inboundStore = redisInboundStore(rt.redis);
@@ -37,7 +48,7 @@ export function webhookRouter(rt: Runtime): Router<WebhookState> {
     deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
     dedup(inboundStore, rt.queues.lateReply, ids),
     session(rt.models, sessions, clock),
-    dispatch(respondDeps),
+    dispatch(respondDeps, hooks.onHandled),
   ];
   const mount = (path: string, spec: ChannelSpec) => {
     router.get(path, (ctx) => {

@@ -8,13 +8,20 @@ export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 /** Read the raw body (no parser touches it before the signature is checked), capped at 64 KiB → 413. */
 export function readBody(): Middleware<WebhookState> {
   return async (ctx, next) => {
+    const tooLarge = () => {
+      // The rest of the body stays unread: close the connection after the 413 rather than have
+      // Node drain an arbitrarily long declared body, or leave a half-read chunked request on
+      // a keep-alive socket (the next request on it hung, then was reset).
+      ctx.set('Connection', 'close');
+      return new CodecError('body_too_large', `body over ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+    };
     const declared = Number(ctx.get('content-length') || 0);
-    if (declared > MAX_WEBHOOK_BODY_BYTES) throw new CodecError('body_too_large', `body over ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+    if (declared > MAX_WEBHOOK_BODY_BYTES) throw tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > MAX_WEBHOOK_BODY_BYTES) throw new CodecError('body_too_large', `body over ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+      if (size > MAX_WEBHOOK_BODY_BYTES) throw tooLarge();
       chunks.push(chunk);
     }
     ctx.state.rawBody = Buffer.concat(chunks).toString('utf8');
