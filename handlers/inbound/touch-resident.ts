@@ -1,5 +1,5 @@
 import type { Models } from '../../models/index.js';
-import type { Language } from '../../models/resident.js';
+import { residentIdFor, type Language } from '../../models/resident.js';
 import type { InboundMessage } from '../../bot/wechat/inbound.js';
 
 /** The resident fields a conversation step needs. */
@@ -26,21 +26,21 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
   } else if (inbound.type === 'event' && inbound.event === 'unsubscribe') {
     Object.assign(set, { subscribed: false, unsubscribedAt: now });
   }
-  const upsert = () =>
+  const upsert = (filter: Record<string, unknown>) =>
     models.Resident.findOneAndUpdate(
-      { channel, openid: inbound.fromUser },
+      filter,
       { $set: set, $setOnInsert: { channel, openid: inbound.fromUser } },
       // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
       { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
     ).lean<{ _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string } }>();
   let doc;
   try {
-    doc = await upsert();
+    doc = await upsert({ _id: residentIdFor(channel, inbound.fromUser) });
   } catch (err) {
-    // Two first messages at once: both upserts insert, the unique index lets one win; the loser
-    // now finds the document and updates it.
+    // Duplicate key: either two first messages raced (the loser now finds the winner's
+    // document), or the resident was imported with another _id (found by the slower query).
     if ((err as { code?: number }).code !== 11000) throw err;
-    doc = await upsert();
+    doc = await upsert({ channel, openid: inbound.fromUser });
   }
   return {
     id: String(doc!._id),

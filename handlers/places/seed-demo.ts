@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Models } from '../../models/index.js';
 import type { Duty, Role } from '../../models/staff-user.js';
 import { hashToken } from '../staff/accounts.js';
+import { residentIdFor } from '../../models/resident.js';
 
 /** The demo community: one street, community `demo` with three buildings. */
 export const DEMO = {
@@ -45,10 +46,13 @@ export async function seedDemo(models: Models, opts: { residents?: number } = {}
   for (let i = 1; i <= residentCount; i++) {
     const building = buildings[i % buildings.length]!.code;
     const vulnerable = i % 5 === 0;
+    const openid = `demo-resident-${String(i).padStart(3, '0')}`;
     await models.Resident.updateOne(
-      { channel: 'wechat', openid: `demo-resident-${String(i).padStart(3, '0')}` },
+      { _id: residentIdFor('wechat', openid) },
       {
         $setOnInsert: {
+          channel: 'wechat',
+          openid,
           language: i % 4 === 0 ? 'en' : 'zh-CN',
           subscribed: true,
           subscribedAt: new Date(),

@@ -1,0 +1,53 @@
+import mongoose from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongoUri } from '../../support/services.js';
+import { bindModels, syncIndexes, type Models } from '../../../models/index.js';
+import { residentIdFor } from '../../../models/resident.js';
+import { touchResident } from '../../../handlers/inbound/touch-resident.js';
+import type { InboundMessage } from '../../../bot/wechat/inbound.js';
+
+let conn: mongoose.Connection;
+let models: Models;
+
+const text = (fromUser: string, content = 'hi'): InboundMessage => ({ type: 'text', content, toUser: 'gh_x', fromUser, createTime: 1, msgId: '1', dedupKey: `msg:${fromUser}:1` });
+const event = (fromUser: string, e: 'subscribe' | 'unsubscribe', sceneKey?: string): InboundMessage =>
+  ({ type: 'event', event: e, ...(sceneKey ? { sceneKey } : {}), toUser: 'gh_x', fromUser, createTime: 1, dedupKey: `evt:${fromUser}:1:${e}:` }) as InboundMessage;
+
+beforeAll(async () => {
+  conn = await mongoose.createConnection(mongoUri('touch')).asPromise();
+  models = bindModels(conn);
+  await syncIndexes(models);
+});
+afterAll(() => conn?.close());
+
+describe('touchResident', () => {
+  it('creates a first-seen resident under the _id derived from (channel, openid)', async () => {
+    const view = await touchResident(models, 'wechat', text('alice'), new Date('2026-11-28T10:00:00Z'));
+    expect(view.id).toBe(String(residentIdFor('wechat', 'alice')));
+    const doc = await models.Resident.findById(view.id).lean();
+    expect(doc).toMatchObject({ channel: 'wechat', openid: 'alice', subscribed: true, language: 'zh-CN', kfSentSinceInbound: 0 });
+    expect(doc?.lastInboundAt?.toISOString()).toBe('2026-11-28T10:00:00.000Z');
+    expect(residentIdFor('wecom', 'alice').equals(residentIdFor('wechat', 'alice'))).toBe(false);
+  });
+
+  it('concurrent first messages create exactly one resident', async () => {
+    const views = await Promise.all(Array.from({ length: 5 }, () => touchResident(models, 'wechat', text('bob'), new Date())));
+    expect(new Set(views.map((v) => v.id)).size).toBe(1);
+    expect(await models.Resident.countDocuments({ openid: 'bob' })).toBe(1);
+  });
+
+  it('finds a resident imported under another _id instead of failing', async () => {
+    const imported = await models.Resident.create({ channel: 'wechat', openid: 'carol', language: 'en' });
+    const view = await touchResident(models, 'wechat', text('carol'), new Date());
+    expect(view.id).toBe(String(imported._id));
+    expect(view.language).toBe('en');
+    expect(await models.Resident.countDocuments({ openid: 'carol' })).toBe(1);
+  });
+
+  it('subscribe and unsubscribe update the subscribed flag and the QR scene', async () => {
+    await touchResident(models, 'wechat', event('dave', 'subscribe', 'building-3'), new Date());
+    expect(await models.Resident.findById(residentIdFor('wechat', 'dave')).lean()).toMatchObject({ subscribed: true, subscribeScene: 'building-3' });
+    const gone = await touchResident(models, 'wechat', event('dave', 'unsubscribe'), new Date());
+    expect(gone.subscribed).toBe(false);
+  });
+});
