@@ -6,14 +6,14 @@
  * Exit codes: 0 pushed (or valid, with --dry-run); 1 bad menu file or API error (the errcode is
  * printed); 2 bad configuration (from loadConfigOrExit).
  */
-import fs from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { loadConfigOrExit } from '../bot/config.js';
 import { createWechatApi, type Menu } from '../bot/wechat/api-client.js';
 import { ERROR_CATALOGUE, WechatApiError } from '../bot/wechat/api-errors.js';
+import { isMain } from './is-main.js';
 
 export const DEFAULT_MENU_FILE = fileURLToPath(new URL('./menu.json', import.meta.url));
 
@@ -123,15 +123,8 @@ export async function runMenuPush(io: MenuPushIo): Promise<number> {
   }
 }
 
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   const io: MenuPushIo = { argv: process.argv.slice(2), env: process.env, stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };
   runMenuPush(io).then(
     (code) => process.exit(code),

@@ -13,9 +13,8 @@
  */
 import http from 'node:http';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { isMain } from './is-main.js';
 
 /** Endpoint names used in calls, stats and faults (a path such as `/cgi-bin/token` works too). */
 export const ENDPOINTS = {
@@ -502,16 +501,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-/** True when this file is the process entry point (tsx resolves symlinks the same way). */
-function isMain(): boolean {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(fs.realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-}
 
-if (isMain()) {
+if (isMain(import.meta.url)) {
   main().catch((err: Error) => {
     process.stderr.write(`mock WeChat API: ${err.message}\n`);
     process.exit(1);

@@ -1,22 +1,13 @@
 import { createCipheriv } from 'node:crypto';
 import * as wecom from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
-import { CodecError, decryptMessage, decryptPayload, encryptMessage, type CodecErrorCode } from '../../bot/wechat/index.js';
+import { CodecError, decryptMessage, decryptPayload, encryptMessage } from '../../bot/wechat/index.js';
+import { codeOf } from '../support/codec.js';
 
 const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APP = 'wx2c2769f8efd9abc2';
 const RANDOM = Buffer.from('0123456789abcdef', 'latin1');
 
-/** The error code `fn` throws (tests switch on `code`, never on message text). */
-function codeOf(fn: () => unknown): CodecErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-}
 
 /** Encrypt an arbitrary, already padded plaintext: lets tests forge broken layouts. */
 function rawEncrypt(plain: Buffer): string {

@@ -1,18 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CodecError, normalizeInbound, parseXml, type CodecErrorCode, type InboundMessage } from '../../bot/wechat/index.js';
+import { normalizeInbound, parseXml, type InboundMessage } from '../../bot/wechat/index.js';
+import { codeOf } from '../support/codec.js';
 
 const load = (name: string): InboundMessage => normalizeInbound(parseXml(readFileSync(new URL(`../fixtures/wechat/${name}`, import.meta.url), 'utf8')));
 
-function codeOf(fn: () => unknown): CodecErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-}
 
 const GH = 'gh_10f6c3c3ac5a';
 

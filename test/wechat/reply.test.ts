@@ -13,10 +13,10 @@ import {
   parseXml,
   plainSignature,
   verifyUrl,
-  type CodecErrorCode,
   type DecodeRequestInput,
   type OutboundReply,
 } from '../../bot/wechat/index.js';
+import { codeOf } from '../support/codec.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/wechat/${name}`, import.meta.url), 'utf8');
 
@@ -28,15 +28,6 @@ const NOW = 1_700_000_100;
 const TS = String(NOW - 2);
 const NONCE = '1320562132';
 
-function codeOf(fn: () => unknown): CodecErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-}
 
 const signed = (extra: Record<string, string> = {}, ts = TS) => ({ signature: plainSignature(TOKEN, ts, NONCE), timestamp: ts, nonce: NONCE, openid: 'oUser0001', ...extra });
 

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { buildXml, CodecError, parseXml, type CodecErrorCode } from '../../bot/wechat/index.js';
+import { buildXml, CodecError, parseXml } from '../../bot/wechat/index.js';
+import { codeOf } from '../support/codec.js';
 
-function codeOf(fn: () => unknown): CodecErrorCode | 'no error' {
-  try {
-    fn();
-    return 'no error';
-  } catch (err) {
-    if (err instanceof CodecError) return err.code;
-    throw err;
-  }
-}
 
 describe('parseXml', () => {
   it('reads CDATA and plain elements alike, everything as strings', () => {
