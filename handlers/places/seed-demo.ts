@@ -48,11 +48,11 @@ export async function seedDemo(models: Models, opts: { residents?: number } = {}
     const vulnerable = i % 5 === 0;
     const openid = `demo-resident-${String(i).padStart(3, '0')}`;
     await models.Resident.updateOne(
-      { _id: residentIdFor('wechat', openid) },
+      // Matched by (channel, openid) so residents seeded before ids were derived still match.
+      { channel: 'wechat', openid },
       {
         $setOnInsert: {
-          channel: 'wechat',
-          openid,
+          _id: residentIdFor('wechat', openid),
           language: i % 4 === 0 ? 'en' : 'zh-CN',
           subscribed: true,
           subscribedAt: new Date(),
