@@ -1,6 +1,7 @@
 import type Koa from 'koa';
 import type { Mount } from './app.js';
 import { webhookRouter } from './pipeline/index.js';
+import { mountBullBoard } from './broadcast/bull-board.js';
 
 /** Routers outside the core API, mounted by `serve` and `start` (webhooks, admin UI). */
 export const appMounts: Mount[] = [
@@ -8,4 +9,5 @@ export const appMounts: Mount[] = [
     const hooks = webhookRouter(rt);
     app.use(hooks.routes() as Koa.Middleware).use(hooks.allowedMethods() as Koa.Middleware);
   },
+  mountBullBoard,
 ];

@@ -1,12 +1,14 @@
 import type { Worker } from 'bullmq';
 import type { Runtime } from '../runtime.js';
 import { lateReplyWorker } from './late-reply.js';
+import { noticeFanoutWorker } from './notice-fanout.js';
+import { noticeDeliverWorker } from './notice-deliver.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
 
 /** Every queue's worker; a feature adds its factory here. */
-export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker];
+export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, noticeFanoutWorker, noticeDeliverWorker];
 
 export interface RunningWorkers {
   readonly workers: Worker[];

@@ -1,0 +1,54 @@
+/**
+ * Cancelling a notice mid-broadcast stops its sends: within the notice cache's half second no
+ * worker sends it again, the queued jobs are swept (not worked through at the rate limit), and
+ * every record ends `sent` or `cancelled`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { broadcastEnv, cancel, deliveries, notice, openids, progress, releasedNotice, seedResidents, sendCalls, startWorker, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+
+const N = 400;
+const ids = openids('oCancel', N);
+
+let env: BroadcastEnv;
+let worker: WorkerChild;
+
+beforeAll(async () => {
+  env = await broadcastEnv('bc_cancel');
+  await seedResidents(env.rt.models, ids.map((openid) => ({ openid })));
+  worker = await startWorker(env.workerEnv({ WORKER_CONCURRENCY: '10', BROADCAST_RATE_PER_S: '25' }));
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await env?.close();
+});
+
+describe('cancel', () => {
+  it('stops further sends and sweeps the rest', async () => {
+    const id = await releasedNotice(env.rt, { title: 'cancel me' });
+    await waitFor('some sends', async () => sendCalls(env.mock.calls()).length >= 40, 30_000, 20);
+    const mid = await progress(env.rt, id);
+    expect(mid.total).toBe(N); // progress is visible while it runs
+    expect(mid.pending).toBeGreaterThan(0);
+    await cancel(env.rt, id);
+    const cancelledAt = Date.now();
+
+    const p = await waitFor('every record closed', async () => {
+      const x = await progress(env.rt, id);
+      return x.pending === 0 ? x : null;
+    }, 20_000, 250);
+    const sentCalls = sendCalls(env.mock.calls());
+    const late = sentCalls.filter((c) => c.time > cancelledAt + 1000);
+    console.log(`cancel: ${p.sent} sent (${sentCalls.filter((c) => c.time > cancelledAt).length} in the second after the cancel), ${p.cancelled} cancelled, closed ${Date.now() - cancelledAt} ms after`);
+    expect(late).toEqual([]);
+    expect(p.sent + p.cancelled).toBe(N);
+    expect(p.sent).toBe(sentCalls.length);
+    expect(p.cancelled).toBeGreaterThan(N / 2);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(sendCalls(env.mock.calls())).toHaveLength(sentCalls.length);
+    expect((await notice(env.rt, id))?.status).toBe('cancelled');
+    expect((await deliveries(env.rt, id)).every((d) => d.status === 'sent' || d.status === 'cancelled')).toBe(true);
+    // Swept, not worked through at 25/s: the deliver queue is empty long before N/25 seconds.
+    expect(await env.rt.queues.noticeDeliver.count()).toBe(0);
+  });
+});
