@@ -6,11 +6,11 @@
  *                           expires by itself when its holder dies.
  *   `{<deliveryId>}:sent`   JSON SentNote, 7 days: a send succeeded but its record could not be
  *                           written; the next attempt records it instead of sending again.
- *   `tally:<noticeId>`      hash {finished, total}, 30 days: finished deliveries (sent or failed)
+ *   `tally:<noticeId>`      hash {finished, sent, failed, total}, 30 days: finished deliveries
  *                           and, once the fan-out is done, the recipient count.
  */
 import type { Redis } from 'ioredis';
-import type { BroadcastStore, ClaimResult, SentNote, Tally } from '../../handlers/broadcast/ports.js';
+import type { BroadcastStore, ClaimResult, SentNote, Tally, TallyDetail } from '../../handlers/broadcast/ports.js';
 
 const PREFIX = 'linli:bc:';
 const SENT_NOTE_TTL_S = 7 * 24 * 3600;
@@ -49,15 +49,22 @@ export function redisBroadcastStore(redis: Redis): BroadcastStore {
       if (ok === 1) return { ok: true, sentNote: extra ? (JSON.parse(String(extra)) as SentNote) : null };
       return { ok: false, retryInMs: Math.max(50, Number(extra)) };
     },
-    async release(deliveryId, owner, finishedNoticeId): Promise<Tally | null> {
-      const p = redis.pipeline().eval(RELEASE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, finishedNoticeId ? '1' : '0');
-      if (finishedNoticeId) p.hincrby(tallyKey(finishedNoticeId), 'finished', 1).hget(tallyKey(finishedNoticeId), 'total').expire(tallyKey(finishedNoticeId), TALLY_TTL_S);
+    async release(deliveryId, owner, finished): Promise<Tally | null> {
+      const p = redis.pipeline().eval(RELEASE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, finished ? '1' : '0');
+      if (finished) {
+        const key = tallyKey(finished.noticeId);
+        p.hincrby(key, 'finished', 1).hget(key, 'total').hincrby(key, finished.outcome, 1).expire(key, TALLY_TTL_S);
+      }
       const res = (await p.exec()) ?? [];
       const failed = res.find(([err]) => err);
       if (failed) throw failed[0];
-      if (!finishedNoticeId) return null;
+      if (!finished) return null;
       const total = res[2]?.[1];
       return { finished: Number(res[1]?.[1]), total: total === null || total === undefined ? null : Number(total) };
+    },
+    async tally(noticeId): Promise<TallyDetail> {
+      const [finished, sent, failed, total] = await redis.hmget(tallyKey(noticeId), 'finished', 'sent', 'failed', 'total');
+      return { finished: Number(finished ?? 0), sent: Number(sent ?? 0), failed: Number(failed ?? 0), total: total === null ? null : Number(total) };
     },
     async noteSent(deliveryId, note: SentNote) {
       await redis.set(sentKey(deliveryId), JSON.stringify(note), 'EX', SENT_NOTE_TTL_S);

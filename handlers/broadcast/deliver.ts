@@ -26,7 +26,7 @@ import type { Notice } from '../../models/notice.js';
 import { chooseChannel, refundKf, spendKfBudget } from './channel.js';
 import { kfText, templateData } from './message.js';
 import { checkCompletion } from './complete.js';
-import { isSendError, type BroadcastDeps, type SentNote } from './ports.js';
+import { isSendError, type BroadcastDeps, type Finished, type SentNote } from './ports.js';
 
 /** A claim protects a send this long: more than two API timeouts (5 s each) plus database writes. */
 export const CLAIM_LEASE_MS = 20_000;
@@ -52,7 +52,7 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
   const owner = deps.owner();
   const claim = await deps.store.acquire(input.deliveryId, owner, lease);
   if (!claim.ok) return { outcome: 'busy', retryInMs: claim.retryInMs };
-  let finishedNotice: string | undefined;
+  let finished: Finished | undefined;
   try {
     const d = Types.ObjectId.isValid(input.deliveryId) ? await deps.models.Delivery.findById(input.deliveryId).lean<Delivery>() : null;
     if (!d) return { outcome: 'skipped', status: 'missing' };
@@ -64,7 +64,7 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
     const noticeId = String(d.noticeId);
     if (claim.sentNote) {
       await recordSent(deps, d, claim.sentNote);
-      finishedNotice = noticeId;
+      finished = { noticeId, outcome: 'sent' };
       return { outcome: 'sent', channel: claim.sentNote.channel, kfFallback: !!claim.sentNote.kfFallback, recovered: false };
     }
     const notice = await deps.notice(noticeId);
@@ -76,7 +76,7 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
     const recovered = d.status === 'sending' || !!d.recoveredFromCrash;
     const channel = await chooseChannel(deps.models, d, now, deps.templateId !== '');
     if (!channel) {
-      finishedNotice = noticeId;
+      finished = { noticeId, outcome: 'failed' };
       return await fail(deps, d, 'no_template');
     }
     await deps.models.Delivery.updateOne(
@@ -84,12 +84,13 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
       { $set: { status: 'sending', claimedAt: now, claimedBy: owner, channel, ...(recovered ? { recoveredFromCrash: true } : {}) }, $inc: { attempts: 1 } },
     );
     const result = await send(deps, d, notice, channel, input.lastAttempt);
-    if (result.outcome === 'sent' || result.outcome === 'failed') finishedNotice = noticeId;
+    if (result.outcome === 'sent' || result.outcome === 'failed') finished = { noticeId, outcome: result.outcome };
     return result.outcome === 'sent' ? { ...result, recovered } : result;
   } finally {
-    const tally = await deps.store.release(input.deliveryId, owner, finishedNotice);
-    if (finishedNotice && tally && tally.total !== null && tally.finished >= tally.total) {
-      await checkCompletion(deps, finishedNotice).catch((err: unknown) => deps.log?.warn({ err, noticeId: finishedNotice }, 'completion check failed; the fan-out watcher will retry'));
+    const tally = await deps.store.release(input.deliveryId, owner, finished);
+    if (finished && tally && tally.total !== null && tally.finished >= tally.total) {
+      const noticeId = finished.noticeId;
+      await checkCompletion(deps, noticeId).catch((err: unknown) => deps.log?.warn({ err, noticeId }, 'completion check failed; the fan-out watcher will retry'));
     }
   }
 }
@@ -183,14 +184,14 @@ export async function giveUp(deps: BroadcastDeps, deliveryId: string, err: unkno
   const owner = deps.owner();
   const claim = await deps.store.acquire(deliveryId, owner, deps.leaseMs ?? CLAIM_LEASE_MS);
   if (!claim.ok) return;
-  let finishedNotice: string | undefined;
+  let finished: Finished | undefined;
   try {
     const d = await deps.models.Delivery.findById(deliveryId).lean<Delivery>();
     if (!d || TERMINAL.has(d.status)) return;
     if (claim.sentNote) await recordSent(deps, d, claim.sentNote);
     else await fail(deps, d, 'attempts_exhausted', isSendError(err) ? err.code : undefined, err instanceof Error ? err.message : String(err));
-    finishedNotice = String(d.noticeId);
+    finished = { noticeId: String(d.noticeId), outcome: claim.sentNote ? 'sent' : 'failed' };
   } finally {
-    await deps.store.release(deliveryId, owner, finishedNotice);
+    await deps.store.release(deliveryId, owner, finished);
   }
 }

@@ -40,12 +40,25 @@ export interface Tally {
   total: number | null;
 }
 
+/** A delivery that reached its end: which notice, and how it ended (for the tally). */
+export interface Finished {
+  noticeId: string;
+  outcome: 'sent' | 'failed';
+}
+
+/** The tally with its split: counted as deliveries finish, so reading it costs one Redis call. */
+export interface TallyDetail extends Tally {
+  sent: number;
+  failed: number;
+}
+
 /** Claims and counters shared by every worker process (Redis on the rim). */
 export interface BroadcastStore {
   /** Take the delivery's lease (SET NX PX): the one mutual exclusion every backend agrees on. */
   acquire(deliveryId: string, owner: string, leaseMs: number): Promise<ClaimResult>;
-  /** Give the lease back if still ours; `finishedNoticeId` also counts one finished delivery and returns the tally. */
-  release(deliveryId: string, owner: string, finishedNoticeId?: string): Promise<Tally | null>;
+  /** Give the lease back if still ours; `finished` also counts the delivery in its notice's tally and returns the tally. */
+  release(deliveryId: string, owner: string, finished?: Finished): Promise<Tally | null>;
+  tally(noticeId: string): Promise<TallyDetail>;
   noteSent(deliveryId: string, note: SentNote): Promise<void>;
   setTotal(noticeId: string, total: number): Promise<void>;
 }

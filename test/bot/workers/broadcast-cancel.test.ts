@@ -4,6 +4,8 @@
  * every record ends `sent` or `cancelled`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { liveProgress } from '../../../handlers/broadcast/progress.js';
+import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
 import { broadcastEnv, cancel, deliveries, notice, openids, progress, releasedNotice, seedResidents, sendCalls, startWorker, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
 
 const N = 400;
@@ -30,6 +32,10 @@ describe('cancel', () => {
     const mid = await progress(env.rt, id);
     expect(mid.total).toBe(N); // progress is visible while it runs
     expect(mid.pending).toBeGreaterThan(0);
+    const live = await liveProgress({ models: env.rt.models, store: redisBroadcastStore(env.rt.redis) }, id);
+    expect(live).toMatchObject({ total: N, failed: 0, fanoutDone: true });
+    expect(live.sent).toBeGreaterThanOrEqual(mid.sent);
+    expect(live.sent + live.pending).toBe(N);
     await cancel(env.rt, id);
     const cancelledAt = Date.now();
 
@@ -50,5 +56,5 @@ describe('cancel', () => {
     expect((await deliveries(env.rt, id)).every((d) => d.status === 'sent' || d.status === 'cancelled')).toBe(true);
     // Swept, not worked through at 25/s: the deliver queue is empty long before N/25 seconds.
     expect(await env.rt.queues.noticeDeliver.count()).toBe(0);
-  });
+  }, 40_000);
 });

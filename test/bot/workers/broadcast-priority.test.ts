@@ -49,7 +49,7 @@ describe('priority and schedule', () => {
     const firstUrgent = Math.min(...urgentSeqs);
     expect(normalSeqs.filter((s) => s > firstUrgent && s < lastUrgent).length).toBeLessThanOrEqual(1);
     await waitFor('both completed', async () => (await notice(env.rt, urgent))?.status === 'completed' && (await notice(env.rt, normal))?.status === 'completed', 15_000);
-  });
+  }, 50_000);
 
   it('a scheduled release fires at its time, not before', async () => {
     const sendAt = new Date(Date.now() + 4000);
@@ -63,5 +63,5 @@ describe('priority and schedule', () => {
     console.log(`schedule: first send ${Math.min(...times) - sendAt.getTime()} ms after sendAt`);
     expect(Math.min(...times)).toBeGreaterThanOrEqual(sendAt.getTime());
     expect(Math.min(...times)).toBeLessThan(sendAt.getTime() + 3000);
-  });
+  }, 50_000);
 });

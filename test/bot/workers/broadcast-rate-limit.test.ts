@@ -45,5 +45,5 @@ describe('a global rate limit', () => {
     // Both processes did take part.
     const byWorker = new Set((await env.rt.models.Delivery.find({}, { claimedBy: 1 }).lean()).map((d) => String(d.claimedBy).split('#')[0]));
     expect(byWorker.size).toBe(2);
-  });
+  }, 50_000);
 });
