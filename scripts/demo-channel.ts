@@ -7,6 +7,7 @@ export const DEMO_CHANNEL = {
   WECHAT_APP_SECRET: 'linli-demo-secret',
   WECHAT_TOKEN: 'linlidemotoken',
   WECHAT_ENCODING_AES_KEY: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+  WECHAT_NOTICE_TEMPLATE_ID: 'linli-demo-notice-template',
   WECOM_CORP_ID: 'wwlinlidemo000001',
   WECOM_AGENT_ID: '1000002',
   WECOM_SECRET: 'linli-demo-wecom-secret',
