@@ -18,7 +18,6 @@
  * everything it started.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -59,9 +58,8 @@ function options(): Options {
 
 async function main(): Promise<void> {
   const o = options();
-  const { startLocalRedis } = await import('../services/redis.js');
-  const { startLocalFerretdb, FERRETDB_VERSION } = await import('../services/ferretdb.js');
-  const { startMockWechatApi } = await import('../mock-wechat-api.js');
+  const { startBenchServices } = await import('./services.js');
+  const { FERRETDB_VERSION } = await import('../services/ferretdb.js');
   const { DEMO_CHANNEL } = await import('../demo-channel.js');
   const { loadConfig } = await import('../../bot/config.js');
   const { createRuntime } = await import('../../bot/runtime.js');
@@ -75,23 +73,10 @@ async function main(): Promise<void> {
   const { noticeProgress } = await import('../../handlers/notices/progress.js');
   const { fanoutStates } = await import('../../handlers/broadcast/state.js');
 
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
-  };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  const services = await startBenchServices('broadcast', { recordBodies: false }, say);
+  const { redis, ferret, mock } = services;
 
   try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-broadcast-'));
-    stops.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    say('starting redis-server, FerretDB and the mock WeChat API…');
-    const redis = await startLocalRedis({ dataDir: path.join(dir, 'redis'), persistent: false });
-    stops.push(() => redis.stop());
-    const ferret = await startLocalFerretdb({ dataDir: path.join(dir, 'ferretdb') });
-    stops.push(() => ferret.stop());
-    const mock = await startMockWechatApi({ recordBodies: false });
-    stops.push(() => mock.close());
     const env: Record<string, string> = {
       ...DEMO_CHANNEL,
       REDIS_URL: redis.url,
@@ -102,7 +87,7 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'error',
     };
     const rt = await createRuntime(loadConfig(env));
-    stops.push(() => rt.close());
+    services.onStop(() => rt.close());
     const { models } = rt;
 
     // Seed: one community; 10% of the residents inside the 48-hour window; the first ones tagged for (c).
@@ -253,7 +238,7 @@ async function main(): Promise<void> {
     const out = { node: process.version, cpus: os.cpus().length, ferretdb: FERRETDB_VERSION, seed, noop, broadcast, rateLimit: rate };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } finally {
-    await stopAll();
+    await services.stopAll();
   }
 }
 

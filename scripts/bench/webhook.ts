@@ -21,7 +21,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -162,29 +161,15 @@ async function main(): Promise<void> {
     process.exit(2);
   }
 
-  const { startLocalRedis } = await import('../services/redis.js');
-  const { startLocalFerretdb, FERRETDB_VERSION } = await import('../services/ferretdb.js');
-  const { startMockWechatApi } = await import('../mock-wechat-api.js');
+  const { startBenchServices } = await import('./services.js');
+  const { FERRETDB_VERSION } = await import('../services/ferretdb.js');
   const { DEMO_CHANNEL } = await import('../demo-channel.js');
   const { buildPush, queryString } = await import('../chat/wechat-request.js');
 
-  const stops: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
-  };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  const services = await startBenchServices('webhook', { recordBodies: false, maxCalls: 100 }, say);
+  const { redis, ferret, mock } = services;
 
   try {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-bench-'));
-    stops.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
-    say('starting redis-server, FerretDB and the mock WeChat API…');
-    const redis = await startLocalRedis({ dataDir: path.join(dir, 'redis'), persistent: false });
-    stops.push(() => redis.stop());
-    const ferret = await startLocalFerretdb({ dataDir: path.join(dir, 'ferretdb') });
-    stops.push(() => ferret.stop());
-    const mock = await startMockWechatApi({ recordBodies: false, maxCalls: 100 });
-    stops.push(() => mock.close());
     const env: Record<string, string> = {
       ...DEMO_CHANNEL,
       REDIS_URL: redis.url,
@@ -214,7 +199,7 @@ async function main(): Promise<void> {
     const results: Partial<Record<CaseName, CaseResult>> = {};
     for (const c of cases) {
       const { url, child } = await startChild(c.name, env);
-      stops.push(() => stopChild(child));
+      services.onStop(() => stopChild(child));
       const base = { url, connections, ...c.load };
       if (warmup > 0) {
         say(`${c.label}: warming up ${warmup} s…`);
@@ -248,7 +233,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } finally {
     say('stopping everything it started…');
-    await stopAll();
+    await services.stopAll();
   }
 }
 
