@@ -51,7 +51,25 @@ const summaryView = (n: Notice) => ({
 });
 
 /** `GET /api/notices/:id`: the notice, who performed each duty this round, its trail and delivery progress. */
-export async function getNotice(models: Models, id: string): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
+/** A cheaper progress source for a running broadcast (the broadcast's live tally). */
+export type LiveProgress = (noticeId: string) => Promise<NoticeProgress>;
+
+/**
+ * Progress without scanning deliveries where we can: the live tally while the broadcast runs,
+ * the figures recorded in the `complete` audit entry once it is done, the exact `$group` count
+ * otherwise. (On FerretDB the exact count scans every delivery: ~3 s at 100,000.)
+ */
+async function progressOf(models: Models, n: Notice, trail: AuditEntry[], live?: LiveProgress): Promise<NoticeProgress> {
+  const id = String(n._id);
+  if (n.status === 'completed') {
+    const meta = trail.findLast((e) => e.action === 'complete')?.meta as Partial<NoticeProgress> | undefined;
+    if (meta && typeof meta.total === 'number') return { total: meta.total, sent: meta.sent ?? 0, failed: meta.failed ?? 0, pending: 0, cancelled: meta.cancelled ?? 0 };
+  }
+  if (live && n.status === 'sending') return live(id);
+  return noticeProgress(models, id);
+}
+
+export async function getNotice(models: Models, id: string, live?: LiveProgress): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
   const n = await loadNotice(models, id);
   const trail = await auditTrail(models, 'notice', id);
   const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;
@@ -72,7 +90,7 @@ export async function getNotice(models: Models, id: string): Promise<{ notice: R
       cancelledAt: n.cancelledAt ?? null,
     },
     audit: trail.map(auditEntryView),
-    progress: await noticeProgress(models, id),
+    progress: await progressOf(models, n, trail, live),
   };
 }
 

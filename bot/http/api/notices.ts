@@ -9,6 +9,8 @@ import { cancelNotice, editNotice, rejectNotice, releaseNotice, verifyNotice } f
 import { getNotice, listNotices, noticeScope } from '../../../handlers/notices/queries.js';
 import { previewTargets } from '../../../handlers/notices/targets.js';
 import { parseListQuery } from '../../../handlers/notices/validate.js';
+import { liveProgress } from '../../../handlers/broadcast/progress.js';
+import { redisBroadcastStore } from '../../broadcast/store.js';
 
 /**
  * Roles that work with notices. Committee staff draft them; government and party staff usually
@@ -28,6 +30,7 @@ const id = (ctx: ApiContext) => String(ctx.params.id);
  */
 export function registerNoticeRoutes(router: Router<StaffState>, rt: Runtime): void {
   const deps: NoticeDeps = { models: rt.models, clock: rt.clock, broadcast: queueBroadcastPort(rt.queues, rt.clock), log: rt.log };
+  const store = redisBroadcastStore(rt.redis);
   const onNotice = () => requireStaff(rt, { roles: NOTICE_ROLES, scope: async (ctx) => [await noticeScope(rt.models, id(ctx))] });
 
   router.post('/notices/preview-targets', requireStaff(rt, { roles: NOTICE_ROLES }), async (ctx) => {
@@ -42,7 +45,7 @@ export function registerNoticeRoutes(router: Router<StaffState>, rt: Runtime): v
     ctx.body = await listNotices(rt.models, ctx.state.actor, parseListQuery(ctx.query));
   });
   router.get('/notices/:id', onNotice(), async (ctx) => {
-    ctx.body = await getNotice(rt.models, id(ctx));
+    ctx.body = await getNotice(rt.models, id(ctx), (noticeId) => liveProgress({ models: rt.models, store }, noticeId));
   });
   router.patch('/notices/:id', onNotice(), async (ctx) => {
     ctx.body = await updateNotice(deps, ctx.state.actor, id(ctx), body(ctx));

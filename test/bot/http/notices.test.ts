@@ -7,6 +7,8 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { fanoutJobId } from '../../../bot/broadcast-port.js';
+import { markCompleted, markSending } from '../../../handlers/notices/broadcast-state.js';
+import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 
@@ -401,6 +403,21 @@ describe('reading notices', () => {
     await t.rt.models.Delivery.insertMany(statuses.map((status, i) => ({ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: `d-${i}`, status })));
     const { progress } = (await api('GET', `/api/notices/${id}`, people.author)).body;
     expect(progress).toEqual({ total: 7, sent: 3, failed: 1, pending: 2, cancelled: 1 });
+  });
+
+  it('while sending, shows the live tally; once completed, the figures recorded at completion', async () => {
+    const id = await toEdited();
+    await step(id, 'release', people.releaser);
+    const deps = { models: t.rt.models, clock: t.rt.clock };
+    expect(await markSending(deps, id)).toBe(true);
+    const store = redisBroadcastStore(t.rt.redis);
+    await store.setTotal(id, 10);
+    await t.rt.models.Delivery.insertMany([{ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: 'live-0', status: 'sent' }]);
+    const live = (await api('GET', `/api/notices/${id}`, people.author)).body.progress;
+    expect(live).toMatchObject({ sent: 0, failed: 0 }); // the tally, not the Delivery records
+    expect(await markCompleted(deps, id, { total: 10, sent: 9, failed: 1, cancelled: 0 })).toBe(true);
+    const done = (await api('GET', `/api/notices/${id}`, people.author)).body.progress;
+    expect(done).toEqual({ total: 10, sent: 9, failed: 1, pending: 0, cancelled: 0 });
   });
 
   it('lists notices in scope, newest first, by status and community, in pages', async () => {
