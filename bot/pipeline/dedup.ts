@@ -3,6 +3,7 @@ import type { Queue } from 'bullmq';
 import type { Ids } from '../runtime.js';
 import type { InboundStore } from './dedup-store.js';
 import type { WebhookState } from './channel.js';
+import type { OutboundReply } from '../wechat/index.js';
 
 const POLL_MS = 50;
 
@@ -22,7 +23,7 @@ export const lateReplyJobId = (dedupKey: string) => `reply-${encodeURIComponent(
  * - a retry after it answers the recorded reply (or `success` when the reply went out late).
  * A failed run releases the claim, so WeChat's next retry runs it again.
  */
-export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids): Middleware<WebhookState> {
+export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids, apology: (state: WebhookState) => OutboundReply): Middleware<WebhookState> {
   return async (ctx, next) => {
     const { inbound } = ctx.state.request;
     const key = inbound.dedupKey;
@@ -31,19 +32,32 @@ export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids): Middle
       await answerFromRecord(ctx.state, store, key);
       return;
     }
+    let reply: OutboundReply | null;
     try {
       await next();
+      reply = ctx.state.reply ?? null;
     } catch (err) {
-      await store.release(key, owner);
+      // Within the deadline WeChat still waits: release the claim and let it retry (500).
+      // Past it WeChat already has `success` and will not retry, so the resident would never
+      // hear back: record an apology asking them to send again, sent through the API.
+      if (ctx.state.outcome?.kind !== 'late') {
+        await store.release(key, owner);
+        throw err;
+      }
+      reply = apology(ctx.state);
+      await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
       throw err;
     }
-    const reply = ctx.state.reply ?? null;
     const via = ctx.state.settle(reply);
-    await store.complete(key, { state: 'done', via, reply, channel: ctx.state.spec.channel, openid: inbound.fromUser });
-    if (via === 'late' && reply) {
-      await lateReplies.add('late-reply', { dedupKey: key }, { jobId: lateReplyJobId(key), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
-    }
+    if (via === 'late' && reply) await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
+    else await store.complete(key, { state: 'done', via, reply, channel: ctx.state.spec.channel, openid: inbound.fromUser });
   };
+}
+
+/** Record a reply that goes out through the API, and queue its sender. */
+async function recordLate(store: InboundStore, lateReplies: Queue, key: string, r: { channel: 'wechat' | 'wecom'; openid: string; reply: OutboundReply }): Promise<void> {
+  await store.complete(key, { state: 'done', via: 'late', ...r });
+  await lateReplies.add('late-reply', { dedupKey: key }, { jobId: lateReplyJobId(key), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
 }
 
 /** A duplicate delivery: wait for the first run's outcome until our own deadline settles us. */

@@ -46,7 +46,7 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
     decode(clock, config.WECHAT_TIMESTAMP_TOLERANCE_S),
     encodeReply(clock, ids),
     deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
-    dedup(inboundStore, rt.queues.lateReply, ids),
+    dedup(inboundStore, rt.queues.lateReply, ids, (state) => ({ type: 'text', content: rt.i18n.getFixedT(state.resident?.language ?? 'zh-CN')('error_try_again') })),
     session(rt.models, sessions, clock),
     dispatch(respondDeps, hooks.onHandled),
   ];

@@ -18,6 +18,8 @@ import { WECOM_TEST_ENV, wechatClient, type WechatTestClient } from '../../suppo
 const DEADLINE_MS = 200;
 /** How long the flow step takes in the slow tests. */
 let slowMs = 0;
+/** Make the slow step fail after sleeping (a database outage mid-handler, say). */
+let failSlow = false;
 
 let mock: MockWechatApi;
 let t: TestRuntime;
@@ -33,7 +35,9 @@ beforeAll(async () => {
   });
   const app = createApp(t.rt, [
     (koa, rt) => {
-      const router = webhookRouter(rt, { onHandled: () => (slowMs ? new Promise((r) => setTimeout(r, slowMs)) : undefined) });
+      const router = webhookRouter(rt, {
+        onHandled: () => (slowMs ? new Promise<void>((resolve, reject) => setTimeout(() => (failSlow ? reject(new Error('step failed')) : resolve()), slowMs)) : undefined),
+      });
       koa.use(router.routes() as Koa.Middleware).use(router.allowedMethods() as Koa.Middleware);
     },
   ]);
@@ -51,6 +55,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   slowMs = 0;
+  failSlow = false;
   mock.clearFaults();
 });
 
@@ -125,6 +130,21 @@ describe('past the deadline', () => {
     const [wcSent] = await waitForSends('SlowMember', 1);
     expect(wcSent!.endpoint).toBe('wecom_send');
     expect(wcSent!.body).toMatchObject({ msgtype: 'text', agentid: 1000002, text: { content: expect.stringContaining('志愿者报名') } });
+  });
+
+  it('a step that fails after the deadline is not silently lost: the resident gets one apology asking to resend', async () => {
+    slowMs = 400;
+    failSlow = true;
+    const openid = 'oSlowFail';
+    const msg = wx.build({ type: 'text', content: '1' }, { openid });
+    const res = await wx.send('plain', msg);
+    expect(res.body).toBe('success');
+    const [sent] = await waitForSends(openid, 1);
+    expect(sent!.body).toMatchObject({ touser: openid, text: { content: expect.stringContaining('请再发送一次') } });
+    const retry = await wx.send('plain', msg); // WeChat would not retry after `success`; if it did, nothing more is sent
+    expect(retry.body).toBe('success');
+    await sleep(300);
+    expect(sendsTo(openid)).toHaveLength(1);
   });
 
   it('a slow step with no reply (unsubscribe) answers `success` and sends nothing', async () => {
