@@ -94,25 +94,28 @@ export interface PatchNoticeInput {
   version?: number;
 }
 
+/** Keep only the fields the body actually had (parsers return undefined for absent ones). */
+function present<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The optional `comment` and `version` every audit action takes. */
+function actionFields(b: Body, commentRequired: boolean): ActionInput {
+  return present({ comment: text(b, 'comment', COMMENT_MAX, commentRequired), version: version(b) });
+}
+
 /** PATCH: any subset of the draft's fields (at least one); `sendAt: null` unschedules. */
 export function parsePatch(raw: unknown, now: Date): PatchNoticeInput {
   const b = objectBody(raw, ['title', 'body', 'targets', 'urgent', 'sendAt', 'comment', 'version']);
-  const out: PatchNoticeInput = {};
-  const title = text(b, 'title', TITLE_MAX, false);
-  if (title !== undefined) out.title = title;
-  const body = text(b, 'body', BODY_MAX, false);
-  if (body !== undefined) out.body = body;
-  if (b.targets !== undefined) out.targets = parseTargets(b.targets);
-  const urgent = bool(b, 'urgent');
-  if (urgent !== undefined) out.urgent = urgent;
-  const at = sendAt(b, now, true);
-  if (at !== undefined) out.sendAt = at;
-  if (!Object.keys(out).length) throw invalid('nothing to change: give title, body, targets, urgent or sendAt');
-  const comment = text(b, 'comment', COMMENT_MAX, false);
-  if (comment !== undefined) out.comment = comment;
-  const v = version(b);
-  if (v !== undefined) out.version = v;
-  return out;
+  const changes = present<PatchNoticeInput>({
+    title: text(b, 'title', TITLE_MAX, false),
+    body: text(b, 'body', BODY_MAX, false),
+    targets: b.targets !== undefined ? parseTargets(b.targets) : undefined,
+    urgent: bool(b, 'urgent'),
+    sendAt: sendAt(b, now, true),
+  });
+  if (!Object.keys(changes).length) throw invalid('nothing to change: give title, body, targets, urgent or sendAt');
+  return { ...changes, ...actionFields(b, false) };
 }
 
 export interface EditNoticeInput {
@@ -125,16 +128,7 @@ export interface EditNoticeInput {
 /** The `edit` duty: optional new title/body (recorded as a diff) and comment. */
 export function parseEdit(raw: unknown): EditNoticeInput {
   const b = objectBody(raw, ['title', 'body', 'comment', 'version']);
-  const out: EditNoticeInput = {};
-  const title = text(b, 'title', TITLE_MAX, false);
-  if (title !== undefined) out.title = title;
-  const body = text(b, 'body', BODY_MAX, false);
-  if (body !== undefined) out.body = body;
-  const comment = text(b, 'comment', COMMENT_MAX, false);
-  if (comment !== undefined) out.comment = comment;
-  const v = version(b);
-  if (v !== undefined) out.version = v;
-  return out;
+  return { ...present({ title: text(b, 'title', TITLE_MAX, false), body: text(b, 'body', BODY_MAX, false) }), ...actionFields(b, false) };
 }
 
 export interface ActionInput {
@@ -144,13 +138,7 @@ export interface ActionInput {
 
 /** verify, release, cancel (comment optional) and reject (comment required). */
 export function parseAction(raw: unknown, commentRequired = false): ActionInput {
-  const b = objectBody(raw, ['comment', 'version']);
-  const out: ActionInput = {};
-  const comment = text(b, 'comment', COMMENT_MAX, commentRequired);
-  if (comment !== undefined) out.comment = comment;
-  const v = version(b);
-  if (v !== undefined) out.version = v;
-  return out;
+  return actionFields(objectBody(raw, ['comment', 'version']), commentRequired);
 }
 
 export interface ListQuery {
