@@ -13,7 +13,7 @@ export const FERRETDB_VERSION = 'v1.24.2';
 const MODULE = 'github.com/FerretDB/FerretDB';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOOLS = path.join(PROJECT_ROOT, '.tools');
-export const FERRETDB_BIN = path.join(TOOLS, 'bin', 'ferretdb');
+
 
 /**
  * One-line fix applied to FerretDB's source before building. Its SQLite tables index `_id` with
@@ -27,12 +27,11 @@ const PATCH_ID = 'id-index-expression-1';
 const PATCH_FILE = 'internal/backends/sqlite/metadata/metadata.go';
 const PATCH_FROM = `IDColumn = DefaultColumn + "->'$._id'"`;
 const PATCH_TO = `IDColumn = DefaultColumn + "->'_id'"`;
-const PATCH_MARKER = `${FERRETDB_BIN}.patch`;
 
-function installedVersion(): string | undefined {
+function installedVersion(bin: string): string | undefined {
   try {
-    if (fs.readFileSync(PATCH_MARKER, 'utf8').trim() !== PATCH_ID) return undefined;
-    const out = execFileSync(FERRETDB_BIN, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    if (fs.readFileSync(`${bin}.patch`, 'utf8').trim() !== PATCH_ID) return undefined;
+    const out = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     return /^version:\s*(\S+)/m.exec(out)?.[1];
   } catch {
     return undefined;
@@ -58,28 +57,33 @@ function hasGo(): boolean {
  * panic message asks for, and `go build ./cmd/ferretdb`. A lock directory keeps two
  * concurrent first runs (say `npm start` and `npm test`) from building at once.
  */
-export async function ensureFerretdb(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<string> {
-  if (installedVersion() === FERRETDB_VERSION) return FERRETDB_BIN;
+export async function ensureFerretdb(
+  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
+  opts: { toolsDir?: string } = {},
+): Promise<string> {
+  const tools = opts.toolsDir ?? TOOLS;
+  const bin = path.join(tools, 'bin', 'ferretdb');
+  if (installedVersion(bin) === FERRETDB_VERSION) return bin;
   if (!hasGo()) {
     throw new ServiceError(
       `FerretDB ${FERRETDB_VERSION} is not built yet and Go is not on PATH. Install Go ≥ 1.24 (https://go.dev/dl/) so it can be built into .tools/bin, or set MONGODB_URI to an existing MongoDB ≥ 6 / FerretDB.`,
     );
   }
-  fs.mkdirSync(TOOLS, { recursive: true });
-  const lock = path.join(TOOLS, 'ferretdb.build.lock');
+  fs.mkdirSync(tools, { recursive: true });
+  const lock = path.join(tools, 'ferretdb.build.lock');
   const deadline = Date.now() + 15 * 60_000;
   while (!tryLock(lock)) {
     if (Date.now() > deadline) throw new ServiceError(`timed out waiting for ${lock} (remove it if no build is running)`);
     await new Promise((r) => setTimeout(r, 1000));
-    if (installedVersion() === FERRETDB_VERSION) return FERRETDB_BIN;
+    if (installedVersion(bin) === FERRETDB_VERSION) return bin;
   }
   try {
-    if (installedVersion() === FERRETDB_VERSION) return FERRETDB_BIN;
+    if (installedVersion(bin) === FERRETDB_VERSION) return bin;
     log(`Building FerretDB ${FERRETDB_VERSION} into .tools/bin — a one-time build of a few minutes…`);
     const started = Date.now();
     const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@${FERRETDB_VERSION}`], { maxBuffer: 1 << 20 });
     const dir = (JSON.parse(stdout) as { Dir: string }).Dir;
-    const src = path.join(TOOLS, 'src', `ferretdb-${FERRETDB_VERSION}`);
+    const src = path.join(tools, 'src', `ferretdb-${FERRETDB_VERSION}`);
     fs.rmSync(src, { recursive: true, force: true });
     fs.cpSync(dir, src, { recursive: true });
     chmodWritable(src);
@@ -88,13 +92,13 @@ export async function ensureFerretdb(log: (line: string) => void = (l) => proces
     const before = fs.readFileSync(patched, 'utf8');
     if (!before.includes(PATCH_FROM)) throw new ServiceError(`cannot apply the _id index patch: ${PATCH_FILE} has changed`);
     fs.writeFileSync(patched, before.replace(PATCH_FROM, PATCH_TO));
-    fs.mkdirSync(path.dirname(FERRETDB_BIN), { recursive: true });
-    const tmp = `${FERRETDB_BIN}.tmp-${process.pid}`;
+    fs.mkdirSync(path.dirname(bin), { recursive: true });
+    const tmp = `${bin}.tmp-${process.pid}`;
     await run('go', ['build', '-o', tmp, './cmd/ferretdb'], { cwd: src, maxBuffer: 16 << 20, env: { ...process.env, GOFLAGS: '-mod=mod' } });
-    fs.renameSync(tmp, FERRETDB_BIN);
-    fs.writeFileSync(PATCH_MARKER, `${PATCH_ID}\n`);
+    fs.renameSync(tmp, bin);
+    fs.writeFileSync(`${bin}.patch`, `${PATCH_ID}\n`);
     log(`FerretDB ${FERRETDB_VERSION} built in ${Math.round((Date.now() - started) / 1000)} s.`);
-    return FERRETDB_BIN;
+    return bin;
   } catch (err) {
     if (err instanceof ServiceError) throw err;
     throw new ServiceError(`building FerretDB failed: ${(err as Error).message}`);

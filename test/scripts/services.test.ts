@@ -208,3 +208,38 @@ describe('a parent that dies without cleaning up', () => {
     }
   });
 });
+
+describe('building FerretDB', () => {
+  it('without a built binary and without Go on PATH: a clear message naming what to install or set', async () => {
+    const tools = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-tools-'));
+    const savedPath = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(ensureFerretdb(() => {}, { toolsDir: tools })).rejects.toThrow(/Go is not on PATH.*MONGODB_URI/s);
+    } finally {
+      process.env.PATH = savedPath;
+      fs.rmSync(tools, { recursive: true, force: true });
+    }
+  });
+
+  it('builds into a fresh tools dir with the version file and the _id index patch, saying so once', async () => {
+    const tools = fs.mkdtempSync(path.join(os.tmpdir(), 'linli-tools-'));
+    const lines: string[] = [];
+    try {
+      const bin = await ensureFerretdb((l) => lines.push(l), { toolsDir: tools });
+      expect(lines[0]).toMatch(/one-time build/);
+      expect(execFileSync(bin, ['--version'], { encoding: 'utf8' })).toMatch(/^version: v1\.24\.2$/m);
+      const metadata = fs.readFileSync(path.join(tools, 'src/ferretdb-v1.24.2/internal/backends/sqlite/metadata/metadata.go'), 'utf8');
+      expect(metadata).toContain(`IDColumn = DefaultColumn + "->'_id'"`);
+      // A second call reuses the build; a build without the patch marker is rebuilt.
+      lines.length = 0;
+      await ensureFerretdb((l) => lines.push(l), { toolsDir: tools });
+      expect(lines).toEqual([]);
+      fs.rmSync(`${bin}.patch`);
+      await ensureFerretdb((l) => lines.push(l), { toolsDir: tools });
+      expect(lines[0]).toMatch(/one-time build/);
+    } finally {
+      fs.rmSync(tools, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
