@@ -3,6 +3,7 @@ import type { Runtime } from './runtime.js';
 import { errorMiddleware } from './http/errors.js';
 import { healthRouter } from './http/health.js';
 import { apiRouter } from './http/api/index.js';
+import { notFound } from '../handlers/errors.js';
 
 /** Extra routers mounted by features that are wired outside the core (webhooks, admin UI). */
 export type Mount = (app: Koa, rt: Runtime) => void;
@@ -17,8 +18,14 @@ export function createApp(rt: Runtime, mounts: Mount[] = []): Koa {
   app.use(errorMiddleware(rt.log));
   const health = healthRouter(rt);
   app.use(health.routes()).use(health.allowedMethods());
+  // Unknown /api paths answer in the API's JSON error shape, not Koa's plain-text 404
+  // (a known path with the wrong method is a 405 from allowedMethods).
+  app.use(async (ctx, next) => {
+    await next();
+    if ((ctx.path === '/api' || ctx.path.startsWith('/api/')) && ctx.status === 404 && ctx.body == null) throw notFound(`route ${ctx.method} ${ctx.path}`);
+  });
   const api = apiRouter(rt);
-  app.use(api.routes() as Koa.Middleware).use(api.allowedMethods() as Koa.Middleware);
+  app.use(api.routes() as Koa.Middleware).use(api.allowedMethods({ throw: true }) as Koa.Middleware);
   for (const mount of mounts) mount(app, rt);
   return app;
 }
