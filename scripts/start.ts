@@ -72,7 +72,7 @@ async function main() {
   say(`  health        ${url}/healthz   readiness ${url}/readyz`);
   say(`  staff API     ${url}/api  (Authorization: Bearer <token>)`);
   say(`  WeChat hook   ${url}/wechat     WeCom hook ${url}/wecom`);
-  say(`  queues        ${url}/admin/queues  (admin token)`);
+  say(`  queues        ${url}/admin/queues?token=<admin token>  (Bull Board, admin only)`);
   if (mockUrl) say(`  mock WeChat   ${mockUrl}/__calls  (every API call the platform made)`);
   say(`  Redis         ${config.REDIS_URL}`);
   say(`  MongoDB       ${config.MONGODB_URI}`);
