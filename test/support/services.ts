@@ -23,8 +23,7 @@ export async function startRedis(): Promise<LocalRedis> {
   };
 }
 
-/** A MongoDB URI for a fresh database on the run's FerretDB (unique per call). */
+/** A MongoDB URI for a fresh database on the run's server (FerretDB, or MONGODB_URI's), unique per call. */
 export function mongoUri(prefix = 'test'): string {
-  const port = inject('ferretdbPort');
-  return `mongodb://127.0.0.1:${port}/${prefix}_${crypto.randomBytes(4).toString('hex')}`;
+  return inject('mongoTemplate').replace('{db}', `${prefix}_${crypto.randomBytes(4).toString('hex')}`);
 }
