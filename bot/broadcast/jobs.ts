@@ -10,7 +10,7 @@
  */
 import type { JobsOptions } from 'bullmq';
 import type { Queues } from '../queues.js';
-import { FANOUT_PRIORITY } from '../broadcast-port.js';
+import { FANOUT_PRIORITY } from './queue-port.js';
 import type { BroadcastJobs } from '../../handlers/broadcast/ports.js';
 
 /** Deliver job id; BullMQ 6 refuses `:` in custom ids. */

@@ -1,6 +1,6 @@
 import type { Runtime } from '../runtime.js';
 import type { Notice } from '../../models/notice.js';
-import { fanoutJobId, queueBroadcastPort } from '../broadcast-port.js';
+import { fanoutJobId, queueBroadcastPort } from './queue-port.js';
 
 /**
  * Make sure every released or sending notice has a live fan-out job: queue it when it is missing

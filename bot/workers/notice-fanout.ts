@@ -5,7 +5,7 @@ import { runFanout } from '../../handlers/broadcast/fanout.js';
 import { sweepCancelled } from '../../handlers/broadcast/cancel.js';
 import { broadcastDeps } from '../broadcast/deps.js';
 import type { SweepJobData } from '../broadcast/jobs.js';
-import type { FanoutJobData } from '../broadcast-port.js';
+import type { FanoutJobData } from '../broadcast/queue-port.js';
 import { keepFanoutJobsAlive } from '../broadcast/resume.js';
 
 /** How often a finished fan-out looks at its broadcast until it is complete (the fallback path). */

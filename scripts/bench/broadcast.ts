@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   const { startWorkers } = await import('../../bot/workers/index.js');
   const { noticeFanoutWorker } = await import('../../bot/workers/notice-fanout.js');
   const { noticeDeliverWorker } = await import('../../bot/workers/notice-deliver.js');
-  const { queueBroadcastPort } = await import('../../bot/broadcast-port.js');
+  const { queueBroadcastPort } = await import('../../bot/broadcast/queue-port.js');
   const { residentIdFor } = await import('../../models/resident.js');
   const { createNotice } = await import('../../handlers/notices/drafts.js');
   const { editNotice, releaseNotice, verifyNotice } = await import('../../handlers/notices/audit-actions.js');

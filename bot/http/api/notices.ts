@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Runtime } from '../../runtime.js';
 import { requireStaff, type ApiContext, type StaffState } from '../staff-auth.js';
 import type { Role } from '../../../models/staff-user.js';
-import { queueBroadcastPort } from '../../broadcast-port.js';
+import { queueBroadcastPort } from '../../broadcast/queue-port.js';
 import type { NoticeDeps } from '../../../handlers/notices/deps.js';
 import { createNotice, updateNotice } from '../../../handlers/notices/drafts.js';
 import { cancelNotice, editNotice, rejectNotice, releaseNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';

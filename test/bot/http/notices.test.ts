@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
-import { fanoutJobId } from '../../../bot/broadcast-port.js';
+import { fanoutJobId } from '../../../bot/broadcast/queue-port.js';
 import { markCompleted, markSending } from '../../../handlers/notices/broadcast-state.js';
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';

@@ -20,7 +20,7 @@ import type { NoticeDeps } from '../../../handlers/notices/deps.js';
 import { createNotice } from '../../../handlers/notices/drafts.js';
 import { cancelNotice, editNotice, releaseNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';
 import { noticeProgress, type NoticeProgress } from '../../../handlers/notices/progress.js';
-import { queueBroadcastPort } from '../../../bot/broadcast-port.js';
+import { queueBroadcastPort } from '../../../bot/broadcast/queue-port.js';
 
 export const TEMPLATE_ID = 'tmpl-notice-0001';
 

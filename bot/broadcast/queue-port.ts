@@ -1,5 +1,5 @@
-import type { Queues } from './queues.js';
-import type { BroadcastPort, Clock } from '../handlers/ports.js';
+import type { Queues } from '../queues.js';
+import type { BroadcastPort, Clock } from '../../handlers/ports.js';
 
 /**
  * The fan-out job id of a notice. Deterministic, so queueing a notice twice is one job.
