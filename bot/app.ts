@@ -1,6 +1,7 @@
 import Koa from 'koa';
 import type { Runtime } from './runtime.js';
 import { errorMiddleware } from './http/errors.js';
+import { requestLog } from './http/request-log.js';
 import { healthRouter } from './http/health.js';
 import { apiRouter } from './http/api/index.js';
 import { notFound } from '../handlers/errors.js';
@@ -15,6 +16,7 @@ export type Mount = (app: Koa, rt: Runtime) => void;
 export function createApp(rt: Runtime, mounts: Mount[] = []): Koa {
   const app = new Koa({ proxy: true });
   app.silent = true; // errorMiddleware logs; Koa's default stderr dump would duplicate it
+  app.use(requestLog(rt.log));
   app.use(errorMiddleware(rt.log));
   const health = healthRouter(rt);
   app.use(health.routes()).use(health.allowedMethods());
