@@ -3,11 +3,20 @@ import type { InboundRecord, InboundStore } from '../../handlers/inbound/inbound
 
 export type { InboundRecord, InboundStore };
 
-/** A claim outlives any handler run (the deadline is < 5 s) but not a crashed process for long. */
-const RUNNING_TTL_MS = 30_000;
+/**
+ * A claim lives 3 s unless its owner keeps renewing it (every second while the run lasts), so
+ * the claim of a process that died mid-run lapses quickly and a WeChat retry can take over
+ * within its own reply deadline.
+ */
+export const RUNNING_TTL_MS = 3000;
 /** WeChat retries within ~15 s; keep passive outcomes 10 minutes, late ones a day for the sender. */
 const PASSIVE_TTL_MS = 10 * 60_000;
 const LATE_TTL_MS = 24 * 3600_000;
+
+const RENEW_IF_OWNER = `
+local v = redis.call('GET', KEYS[1])
+if v and string.find(v, ARGV[1], 1, true) and string.find(v, '"state":"running"', 1, true) then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
 
 const RELEASE_IF_OWNER = `
 local v = redis.call('GET', KEYS[1])
@@ -27,6 +36,9 @@ export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:'): Inbound
     async complete(key, record) {
       const ttl = record.via === 'late' && record.delivery?.state !== 'sent' ? LATE_TTL_MS : PASSIVE_TTL_MS;
       await redis.set(prefix + key, JSON.stringify(record), 'PX', ttl);
+    },
+    async renew(key, owner) {
+      await redis.eval(RENEW_IF_OWNER, 1, prefix + key, `"owner":${JSON.stringify(owner)}`, RUNNING_TTL_MS);
     },
     async release(key, owner) {
       await redis.eval(RELEASE_IF_OWNER, 1, prefix + key, `"owner":${JSON.stringify(owner)}`);

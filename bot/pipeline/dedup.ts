@@ -1,11 +1,13 @@
 import type { Middleware } from 'koa';
 import type { Queue } from 'bullmq';
 import type { Ids } from '../runtime.js';
-import type { InboundStore } from './dedup-store.js';
+import { RUNNING_TTL_MS, type InboundStore } from './dedup-store.js';
 import type { WebhookState } from './channel.js';
 import type { OutboundReply } from '../wechat/index.js';
 
 const POLL_MS = 50;
+/** Renew a running claim this often (a third of its lifetime). */
+const RENEW_EVERY_MS = RUNNING_TTL_MS / 3;
 
 /**
  * Job id of the late reply for one inbound message (deterministic: enqueueing twice is harmless).
@@ -21,17 +23,20 @@ export const lateReplyJobId = (dedupKey: string) => `reply-${encodeURIComponent(
  * - the first delivery runs the rest of the chain and records the outcome;
  * - a retry during the run waits for that outcome and answers the same reply;
  * - a retry after it answers the recorded reply (or `success` when the reply went out late).
- * A failed run releases the claim, so WeChat's next retry runs it again.
+ * A failed run releases its claim and a crashed one stops renewing it; either way the next
+ * delivery (a waiting duplicate, or WeChat's next retry) claims the message and runs it.
  */
 export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids, apology: (state: WebhookState) => OutboundReply): Middleware<WebhookState> {
   return async (ctx, next) => {
     const { inbound } = ctx.state.request;
     const key = inbound.dedupKey;
     const owner = ids.random(9);
-    if (!(await store.claim(key, owner))) {
-      await answerFromRecord(ctx.state, store, key);
-      return;
+    // Claim, or wait for the run that holds the claim; when that run's claim goes away without
+    // an outcome (it failed, or its process died), claim it ourselves and run the handler.
+    while (!(await store.claim(key, owner))) {
+      if (await answerFromRecord(ctx.state, store, key)) return;
     }
+    const renewal = setInterval(() => void store.renew(key, owner).catch(() => {}), RENEW_EVERY_MS);
     let reply: OutboundReply | null;
     try {
       await next();
@@ -47,6 +52,8 @@ export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids, apology
       reply = apology(ctx.state);
       await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
       throw err;
+    } finally {
+      clearInterval(renewal);
     }
     const via = ctx.state.settle(reply);
     if (via === 'late' && reply) await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
@@ -60,17 +67,21 @@ async function recordLate(store: InboundStore, lateReplies: Queue, key: string, 
   await lateReplies.add('late-reply', { dedupKey: key }, { jobId: lateReplyJobId(key), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
 }
 
-/** A duplicate delivery: wait for the first run's outcome until our own deadline settles us. */
-async function answerFromRecord(state: WebhookState, store: InboundStore, key: string): Promise<void> {
+/**
+ * A duplicate delivery: wait for the first run's outcome. True when we are answered (its reply,
+ * or `success` once our own deadline passed); false when its claim went away without an
+ * outcome, so the caller may claim the message and run it.
+ */
+async function answerFromRecord(state: WebhookState, store: InboundStore, key: string): Promise<boolean> {
   while (!state.outcome) {
     const record = await store.get(key);
-    if (record?.state === 'done') {
+    if (!record) return false;
+    if (record.state === 'done') {
       // Same answer as the first delivery: its reply, or `success` when that went out late.
       state.settle(record.via === 'passive' ? record.reply : null, record.via);
-      return;
+      return true;
     }
-    // The first run failed and released its claim: answer 500 so WeChat tries once more.
-    if (!record) throw new Error('the first delivery of this message failed; retry');
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+  return true;
 }

@@ -23,6 +23,8 @@ export interface InboundStore {
   get(dedupKey: string): Promise<InboundRecord | undefined>;
   /** Record the outcome (kept long enough for WeChat's retries, or until a late reply is sent). */
   complete(dedupKey: string, record: DoneRecord): Promise<void>;
+  /** Keep our running claim alive (a claim nobody renews lapses: its owner died). */
+  renew(dedupKey: string, owner: string): Promise<void>;
   /** Drop our claim after a failure so WeChat's retry can run the handler again. */
   release(dedupKey: string, owner: string): Promise<void>;
 }

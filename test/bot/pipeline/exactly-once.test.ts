@@ -153,17 +153,46 @@ describe('events and failures', () => {
     expect(totalRuns(key)).toBe(2);
   });
 
-  it('a duplicate waiting on a run that fails also answers 500 (and the next retry succeeds once)', async () => {
+  it('a duplicate waiting on a run that fails takes over and answers; later retries get its reply', async () => {
     slowMs = 300;
     const openid = 'oFailedConcurrent';
     const msg = a.build({ type: 'text', content: '5' }, { openid });
     const key = `msg:${openid}:${msg.meta.msgId}`;
     failNext = true;
     const [first, dup] = await Promise.all([a.send('plain', msg), new Promise((r) => setTimeout(r, 50)).then(() => b.send('plain', msg))]);
-    expect([first.status, dup.status]).toEqual([500, 500]);
+    expect(first.status).toBe(500);
+    expect(dup.status).toBe(200);
+    expect(replyXml(dup)).toMatch(/我的账户/);
+    expect(totalRuns(key)).toBe(2); // the failed run and the takeover
     slowMs = 0;
     const retries = await Promise.all([a.send('plain', msg), b.send('plain', msg)]);
     expect(retries.map((r) => r.status)).toEqual([200, 200]);
+    expect(retries.map(replyXml)).toEqual([replyXml(dup), replyXml(dup)]);
     expect(totalRuns(key)).toBe(2);
+  });
+
+  it('the claim of a process that died mid-run lapses, and a retry runs the message itself', async () => {
+    const openid = 'oOwnerDied';
+    const msg = a.build({ type: 'text', content: '1' }, { openid });
+    const key = `msg:${openid}:${msg.meta.msgId}`;
+    // What a process leaves behind when it dies after claiming: a running claim nobody renews.
+    await t.rt.redis.set(`wx:inbound:${key}`, JSON.stringify({ state: 'running', owner: 'dead-process' }), 'PX', 3000);
+    const started = Date.now();
+    const retry = await a.send('plain', msg);
+    expect(retry.status).toBe(200);
+    expect(replyXml(retry)).toMatch(/健康上报/);
+    expect(Date.now() - started).toBeLessThan(4000); // within the reply deadline
+    expect(totalRuns(key)).toBe(1);
+  });
+
+  it('a live run slower than a claim lifetime keeps its claim: a duplicate waits instead of running it again', async () => {
+    slowMs = 3500; // longer than the 3 s claim, shorter than the 4 s deadline
+    const openid = 'oSlowOwner';
+    const msg = a.build({ type: 'text', content: '3' }, { openid });
+    const key = `msg:${openid}:${msg.meta.msgId}`;
+    const [first, dup] = await Promise.all([a.send('plain', msg), new Promise((r) => setTimeout(r, 200)).then(() => b.send('plain', msg))]);
+    expect([first.status, dup.status]).toEqual([200, 200]);
+    expect(totalRuns(key)).toBe(1);
+    expect(replyXml(dup)).toEqual(replyXml(first));
   });
 });
