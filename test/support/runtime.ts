@@ -155,3 +155,29 @@ export async function serveApp(app: Koa): Promise<{ url: string; close(): Promis
       }),
   };
 }
+
+/** A served app on a fresh runtime with the place tree and a committee account of c1. */
+export interface ServedApp {
+  t: TestRuntime;
+  base: string;
+  /** Bearer token of a `committee` account scoped to community c1. */
+  token: string;
+  close(): Promise<void>;
+}
+
+export async function serveTestApp(opts: TestRuntimeOptions = {}): Promise<ServedApp> {
+  const { createApp } = await import('../../bot/app.js');
+  const t = await createTestRuntime(opts);
+  await seedPlaces(t.rt.models);
+  const token = await staffToken(t.rt.models, { role: 'committee', community: 'c1' });
+  const http = await serveApp(createApp(t.rt));
+  return {
+    t,
+    base: http.url,
+    token,
+    close: async () => {
+      await http.close();
+      await t.close();
+    },
+  };
+}

@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
-import { createTestRuntime, serveApp, staffToken, seedPlaces, type TestRuntime } from '../../support/runtime.js';
+import { serveTestApp, type ServedApp } from '../../support/runtime.js';
 
-let t: TestRuntime;
+let app: ServedApp;
 let base: string;
-let stop: () => Promise<void>;
 let token: string;
 
 beforeAll(async () => {
-  t = await createTestRuntime({ dbPrefix: 'errors' });
-  await seedPlaces(t.rt.models);
-  token = await staffToken(t.rt.models, { role: 'committee', community: 'c1' });
-  ({ url: base, close: stop } = await serveApp(createApp(t.rt)));
+  app = await serveTestApp({ dbPrefix: 'errors' });
+  ({ base, token } = app);
 });
-afterAll(async () => {
-  await stop?.();
-  await t?.close();
-});
+afterAll(() => app?.close());
 
 describe('API error shape', () => {
   it('an unknown /api route is a JSON 404', async () => {

@@ -1,8 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
 import { createLogger } from '../../../bot/log.js';
-import { createTestRuntime, serveApp, staffToken, seedPlaces, type TestRuntime } from '../../support/runtime.js';
+import { serveTestApp, type ServedApp } from '../../support/runtime.js';
 
 const lines: Array<Record<string, unknown>> = [];
 const sink = new Writable({
@@ -12,21 +11,15 @@ const sink = new Writable({
   },
 });
 
-let t: TestRuntime;
+let app: ServedApp;
 let base: string;
-let stop: () => Promise<void>;
 let token: string;
 
 beforeAll(async () => {
-  t = await createTestRuntime({ dbPrefix: 'reqlog', log: createLogger('info', sink) });
-  await seedPlaces(t.rt.models);
-  token = await staffToken(t.rt.models, { role: 'committee', community: 'c1' });
-  ({ url: base, close: stop } = await serveApp(createApp(t.rt)));
+  app = await serveTestApp({ dbPrefix: 'reqlog', log: createLogger('info', sink) });
+  ({ base, token } = app);
 });
-afterAll(async () => {
-  await stop?.();
-  await t?.close();
-});
+afterAll(() => app?.close());
 
 describe('request log', () => {
   it('logs each staff API call with who, status and time, never the query string', async () => {
