@@ -12,7 +12,7 @@ async function main() {
   const workers = startWorkers(rt);
   log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
   onShutdownSignal(log, async () => {
-    await workers.close();
+    await workers.close(config.SHUTDOWN_TIMEOUT_MS);
     await rt.close();
   });
 }

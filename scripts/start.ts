@@ -63,7 +63,7 @@ async function main() {
     running = await listen(app, config.HOST, 0, log);
   }
   const workers = startWorkers(rt);
-  stops.unshift(() => workers.close());
+  stops.unshift(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));
 
   const url = running.url;

@@ -10,10 +10,16 @@ export type WorkerFactory = (rt: Runtime) => Worker;
 /** Every queue's worker; a feature adds its factory here. */
 export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, noticeFanoutWorker, noticeDeliverWorker];
 
+/** How long a forced close may take before the process stops waiting for it. */
+const FORCED_CLOSE_WAIT_MS = 500;
+
 export interface RunningWorkers {
   readonly workers: Worker[];
-  /** Stop taking jobs and wait for the jobs in hand to finish (BullMQ's graceful close). */
-  close(): Promise<void>;
+  /**
+   * Stop taking jobs and wait for the jobs in hand to finish (BullMQ's graceful close); after
+   * `timeoutMs` stop waiting (force close) — their locks lapse and another worker redoes them.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 export function startWorkers(rt: Runtime, factories: WorkerFactory[] = WORKER_FACTORIES): RunningWorkers {
@@ -24,8 +30,18 @@ export function startWorkers(rt: Runtime, factories: WorkerFactory[] = WORKER_FA
   }
   return {
     workers,
-    close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
+    close: async (timeoutMs = Infinity) => {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      if (!Number.isFinite(timeoutMs)) return void (await graceful);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([graceful.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)))]);
+      clearTimeout(timer);
+      if (timedOut) {
+        rt.log.warn({ timeoutMs }, 'jobs still running at the shutdown timeout; closing anyway');
+        // A forced close still lets a hung processor's promise run on; give it a moment, no more.
+        const forced = Promise.all(workers.map((w) => w.close(true)));
+        await Promise.race([forced, new Promise((r) => setTimeout(r, FORCED_CLOSE_WAIT_MS).unref())]);
+      }
     },
   };
 }

@@ -42,4 +42,16 @@ describe('worker graceful shutdown', () => {
     expect(sent).toBeLessThan(N); // it stopped: the rest wait for the next worker
     expect(successfulSends(env.mock.calls()).size).toBe(sent); // every send WeChat took is recorded
   }, 60_000);
+
+  it('does not wait past SHUTDOWN_TIMEOUT_MS for a job that hangs', async () => {
+    env.mock.setFault('template_send', { latencyMs: 4000 });
+    const w = await startWorker(env.workerEnv({ WORKER_CONCURRENCY: '2', SHUTDOWN_TIMEOUT_MS: '500' }));
+    worker = w;
+    await releasedNotice(env.rt, { title: 'hang' });
+    // Any notice's delivery will do (the first test left pending ones queued ahead of these).
+    await waitFor('a send in flight', async () => !!(await env.rt.models.Delivery.exists({ status: 'sending' })), 20_000, 50);
+    const started = Date.now();
+    await w.stop();
+    expect(Date.now() - started).toBeLessThan(3000); // not the 4 s the hanging send would take
+  }, 60_000);
 });
