@@ -1,27 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type Mount } from '../../bot/app.js';
 import { listen, type RunningServer } from '../../bot/server.js';
-import { freePort } from '../../scripts/services/ports.js';
+import { freePort, isListening } from '../../scripts/services/ports.js';
 import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
 import { mongoUri } from '../support/services.js';
 import { createTestRuntime, TEST_ENV, type TestRuntime } from '../support/runtime.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resolves true when a TCP connection to the port is accepted, false when refused. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -62,12 +51,12 @@ describe('listen(): graceful close', () => {
     const t0 = Date.now();
     const closed = running.close(5000);
     await sleep(50);
-    expect(await accepts(port)).toBe(false); // no longer listening while draining
+    expect(await isListening(port)).toBe(false); // no longer listening while draining
     await closed;
     expect(Date.now() - t0).toBeGreaterThanOrEqual(350); // it waited for the request…
     expect(Date.now() - t0).toBeLessThan(3000); // …and not for the timeout
     expect(await request).toEqual({ status: 200, body: 'done' });
-    expect(await accepts(port)).toBe(false);
+    expect(await isListening(port)).toBe(false);
     await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
   });
 
@@ -169,19 +158,19 @@ describe('bot/serve.ts as a process', () => {
 
     expect(await proc.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(5000);
-    expect(await accepts(port)).toBe(false);
+    expect(await isListening(port)).toBe(false);
     expect(proc.output()).toContain('stopped cleanly');
   });
 
   it('with nothing in flight, exits 0 promptly on SIGTERM', async () => {
     const port = await freePort();
     const proc = serve({ ...TEST_ENV, HOST: '127.0.0.1', PORT: String(port), REDIS_URL: t.redis.url, MONGODB_URI: mongoUri('serve') });
-    await waitFor('the port', 20_000, async () => ((await accepts(port)) ? true : undefined));
+    await waitFor('the port', 20_000, async () => ((await isListening(port)) ? true : undefined));
     const t0 = Date.now();
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
     expect(Date.now() - t0).toBeLessThan(3000);
-    expect(await accepts(port)).toBe(false);
+    expect(await isListening(port)).toBe(false);
   });
 
   it('gives up on an unreachable Redis after STARTUP_TIMEOUT_MS and exits non-zero naming it', async () => {

@@ -12,7 +12,7 @@ import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalRedis } from '../../scripts/services/redis.js';
 import { ensureFerretdb, PROJECT_ROOT, startLocalFerretdb } from '../../scripts/services/ferretdb.js';
-import { freePort } from '../../scripts/services/ports.js';
+import { freePort, isListening } from '../../scripts/services/ports.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dirs: string[] = [];
@@ -40,15 +40,6 @@ const redisProcesses = (port: number, dataDir: string) => [...pgrep(`^redis-serv
 /** FerretDB and its guard both carry `--state-dir=<dataDir>`. */
 const ferretProcesses = (dataDir: string) => pgrep(`--state-dir=${escape(dataDir)}`);
 
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 async function redisPing(url: string): Promise<string> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
@@ -87,7 +78,7 @@ describe('startLocalRedis', () => {
     expect(await redisPing(redis.url)).toBe('PONG');
     expect(redisProcesses(redis.port, dir)).toHaveLength(2); // guard + server
     await redis.stop();
-    expect(await accepts(redis.port)).toBe(false);
+    expect(await isListening(redis.port)).toBe(false);
     expect(redisProcesses(redis.port, dir)).toEqual([]);
   });
 
@@ -95,7 +86,7 @@ describe('startLocalRedis', () => {
     const redis = await startLocalRedis({ dataDir: tempDir('redis'), persistent: false });
     try {
       await redis.stop();
-      expect(await accepts(redis.port)).toBe(false);
+      expect(await isListening(redis.port)).toBe(false);
       await redis.restart();
       expect(await redisPing(redis.url)).toBe('PONG');
     } finally {
@@ -159,7 +150,7 @@ describe('startLocalFerretdb', () => {
     expect(await mongoPing(ferret.uri('probe'))).toBe(1);
     expect(ferretProcesses(dir)).toHaveLength(2); // guard + server
     await ferret.stop();
-    expect(await accepts(ferret.port)).toBe(false);
+    expect(await isListening(ferret.port)).toBe(false);
     expect(ferretProcesses(dir)).toEqual([]);
   });
 });
@@ -201,8 +192,8 @@ describe('a parent that dies without cleaning up', () => {
       child.kill('SIGKILL');
       const took = await until('the services to stop', 5000, async () => redisProcesses(started.redisPort, redisDir).length === 0 && ferretProcesses(ferretDir).length === 0);
       expect(took).toBeLessThan(5000);
-      expect(await accepts(started.redisPort)).toBe(false);
-      expect(await accepts(started.ferretPort)).toBe(false);
+      expect(await isListening(started.redisPort)).toBe(false);
+      expect(await isListening(started.ferretPort)).toBe(false);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }

@@ -25,24 +25,22 @@ const WECOM = {
   corpId: 'ww1436e0e65a779aee',
 };
 
+/** The URL handshake query of the official WeCom sample. */
+const WECOM_URL_CHECK = {
+  msg_signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
+  timestamp: '1476416373',
+  nonce: '47744683',
+  echostr: 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
+};
+
 describe('WeCom official sample (sbzhu/weworkapi_python callback/Sample.py)', () => {
   it('verifies the URL handshake and answers the documented echostr plaintext', () => {
-    const query = {
-      msg_signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
-      timestamp: '1476416373',
-      nonce: '47744683',
-      echostr: 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
-    };
+    const query = WECOM_URL_CHECK;
     expect(verifyUrl({ mode: 'wecom', query, token: WECOM.token, aesKey: WECOM.aesKey, receiveId: WECOM.corpId })).toBe('1288432023552776189');
   });
 
   it('still verifies when a proxy decoded the unescaped + of echostr into spaces', () => {
-    const query = {
-      msg_signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
-      timestamp: '1476416373',
-      nonce: '47744683',
-      echostr: 'fsi1xnbH4yQh0 PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
-    };
+    const query = { ...WECOM_URL_CHECK, echostr: WECOM_URL_CHECK.echostr.replaceAll('+', ' ') };
     expect(verifyUrl({ mode: 'wecom', query, token: WECOM.token, aesKey: WECOM.aesKey, receiveId: WECOM.corpId })).toBe('1288432023552776189');
   });
 

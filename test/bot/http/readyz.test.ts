@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { serveTestApp, type ServedApp, type TestRuntime } from '../../support/runtime.js';
 
+let app: ServedApp;
 let t: TestRuntime;
 let base: string;
-let stopHttp: () => Promise<void>;
 
 beforeAll(async () => {
-  t = await createTestRuntime({ dbPrefix: 'readyz' });
-  const http = await serveApp(createApp(t.rt));
-  base = http.url;
-  stopHttp = http.close;
+  app = await serveTestApp({ dbPrefix: 'readyz' });
+  ({ t, base } = app);
 });
 
-afterAll(async () => {
-  await stopHttp?.();
-  await t?.close();
-});
+afterAll(() => app?.close());
 
 async function get(path: string): Promise<{ status: number; body: any }> {
   const res = await fetch(base + path);
