@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 
 /**
  * Every BullMQ queue, by purpose. Job payloads are ids; job ids are deterministic
- * (`fanout-<noticeId>`, `deliver-<deliveryId>`, `reply-<dedupKey>`) so enqueueing twice is
+ * (`fanout-<noticeId>`, `deliver-<deliveryId>`, `reply-<dedupKey>`, `rescue-<dedupKey>`) so enqueueing twice is
  * harmless. (BullMQ 6 refuses `:` in custom job ids, hence the dashes.)
  */
 export const QUEUE_NAMES = {
@@ -13,6 +13,8 @@ export const QUEUE_NAMES = {
   noticeDeliver: 'notice-deliver',
   /** Sends a webhook reply that missed WeChat's 5-second window via the customer-service API. */
   lateReply: 'late-reply',
+  /** Runs a message answered `success` at the deadline whose run died before it finished. */
+  inboundRescue: 'inbound-rescue',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -41,6 +41,11 @@ export interface WebhookState {
   settle: (reply: OutboundReply | null, via?: 'passive' | 'late') => 'passive' | 'late';
   /** Resolved by the deadline step; read by encode-reply. */
   outcome: ReplyOutcome;
+  /**
+   * Set by `dedup`: awaited by the deadline step when the deadline passes with the run
+   * unfinished, before `success` goes back (it hands the message to the rescue job).
+   */
+  onLate?: () => Promise<void>;
   /** Loaded by `session`. */
   resident: import('../../handlers/inbound/touch-resident.js').ResidentView;
   session: import('../../handlers/inbound/session.js').ConversationSession;

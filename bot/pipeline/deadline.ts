@@ -10,6 +10,8 @@ import type { ReplyOutcome, WebhookState } from './channel.js';
  * The choice passive-or-late is made exactly once, synchronously, through `settle`: the dedup
  * step calls it the moment the reply is known, the timer calls it at the deadline, and whoever
  * comes second learns the other's decision. So a reply is never both returned and sent later.
+ * Before a late `success` goes back the message is handed to the rescue job (`onLate`), so a
+ * process that dies after answering cannot take the message with it.
  */
 export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookState> {
   return async (ctx, next) => {
@@ -28,7 +30,14 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
       return ctx.state.outcome.kind;
     };
     const timer = setTimeout(() => {
-      if (!ctx.state.outcome) decide({ kind: 'late' });
+      if (ctx.state.outcome) return;
+      // Decided now (a reply arriving from here on goes out late), answered once the message is
+      // safe with the rescue job: after `success` WeChat never sends it again.
+      ctx.state.outcome = { kind: 'late' };
+      const handOver = ctx.state.onLate?.() ?? Promise.resolve();
+      handOver
+        .catch((err: unknown) => log.error({ err, dedupKey: ctx.state.request.inbound.dedupKey }, 'could not hand a late message to the rescue job'))
+        .finally(() => answer({ kind: 'late' }));
     }, deadlineMs);
     next().then(
       () => {

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
-import type { InboundRecord, InboundStore } from '../../handlers/inbound/inbound-store.js';
+import type { InboundRecord, InboundStore, ParkedInbound } from '../../handlers/inbound/inbound-store.js';
 
-export type { InboundRecord, InboundStore };
+export type { InboundRecord, InboundStore, ParkedInbound };
 
 /**
  * A claim lives 3 s unless its owner keeps renewing it (every second while the run lasts), so
@@ -12,6 +12,8 @@ export const RUNNING_TTL_MS = 3000;
 /** WeChat retries within ~15 s; keep passive outcomes 10 minutes, late ones a day for the sender. */
 const PASSIVE_TTL_MS = 10 * 60_000;
 const LATE_TTL_MS = 24 * 3600_000;
+/** A parked message is needed for minutes at most (until its run or the rescue records an outcome). */
+const PARKED_TTL_MS = 3600_000;
 
 const RENEW_IF_OWNER = `
 local v = redis.call('GET', KEYS[1])
@@ -23,7 +25,7 @@ local v = redis.call('GET', KEYS[1])
 if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:'): InboundStore {
+export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:', parkedPrefix = 'wx:parked:'): InboundStore {
   return {
     async claim(key, owner) {
       const record: InboundRecord = { state: 'running', owner };
@@ -42,6 +44,13 @@ export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:'): Inbound
     },
     async release(key, owner) {
       await redis.eval(RELEASE_IF_OWNER, 1, prefix + key, `"owner":${JSON.stringify(owner)}`);
+    },
+    async park(key, parked) {
+      await redis.set(parkedPrefix + key, JSON.stringify(parked), 'PX', PARKED_TTL_MS);
+    },
+    async parked(key) {
+      const raw = await redis.get(parkedPrefix + key);
+      return raw ? (JSON.parse(raw) as ParkedInbound) : undefined;
     },
   };
 }

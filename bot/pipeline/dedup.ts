@@ -1,6 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Queue } from 'bullmq';
-import type { Ids } from '../runtime.js';
+import type { Clock, Ids } from '../runtime.js';
+import { recordLateReply } from '../../handlers/inbound/late-reply.js';
 import { RUNNING_TTL_MS, type InboundStore } from './dedup-store.js';
 import type { WebhookState } from './channel.js';
 import type { OutboundReply } from '../wechat/index.js';
@@ -15,6 +16,24 @@ const RENEW_EVERY_MS = RUNNING_TTL_MS / 3;
  * are made of ':'-joined parts, so the key is percent-encoded (injective, still readable).
  */
 export const lateReplyJobId = (dedupKey: string) => `reply-${encodeURIComponent(dedupKey)}`;
+/** Job id of the rescue check for one inbound message (see `handlers/inbound/rescue.ts`). */
+export const rescueJobId = (dedupKey: string) => `rescue-${encodeURIComponent(dedupKey)}`;
+/** The first rescue check comes once a dead owner's claim has surely lapsed. */
+export const RESCUE_FIRST_CHECK_MS = RUNNING_TTL_MS + 1000;
+
+/** Queue the sender of a recorded late reply (deterministic id: twice is harmless). */
+export function lateReplyEnqueuer(queue: Queue): (dedupKey: string) => Promise<void> {
+  return async (dedupKey) => {
+    await queue.add('late-reply', { dedupKey }, { jobId: lateReplyJobId(dedupKey), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  };
+}
+
+/** Queue the rescue check of a message answered before its run finished. */
+export function rescueEnqueuer(queue: Queue): (dedupKey: string) => Promise<void> {
+  return async (dedupKey) => {
+    await queue.add('inbound-rescue', { dedupKey }, { jobId: rescueJobId(dedupKey), delay: RESCUE_FIRST_CHECK_MS, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
+  };
+}
 
 /**
  * Exactly-once handling (§5): WeChat re-sends a push up to three times when it gets no answer
@@ -24,13 +43,24 @@ export const lateReplyJobId = (dedupKey: string) => `reply-${encodeURIComponent(
  * - a retry during the run waits for that outcome and answers the same reply;
  * - a retry after it answers the recorded reply (or `success` when the reply went out late).
  * A failed run releases its claim and a crashed one stops renewing it; either way the next
- * delivery (a waiting duplicate, or WeChat's next retry) claims the message and runs it.
+ * delivery (a waiting duplicate, or WeChat's next retry) claims the message and runs it. Once
+ * a request answered `success` at the deadline there is no next delivery, so the message is
+ * parked for the rescue job, which runs it if the claim lapses without an outcome.
  */
-export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids, apology: (state: WebhookState) => OutboundReply): Middleware<WebhookState> {
+export function dedup(store: InboundStore, queues: { lateReply: Queue; inboundRescue: Queue }, ids: Ids, clock: Clock, apology: (state: WebhookState) => OutboundReply): Middleware<WebhookState> {
+  const enqueueLateReply = lateReplyEnqueuer(queues.lateReply);
+  const enqueueRescue = rescueEnqueuer(queues.inboundRescue);
   return async (ctx, next) => {
     const { inbound } = ctx.state.request;
     const key = inbound.dedupKey;
     const owner = ids.random(9);
+    const receivedAt = clock.now().toISOString();
+    // Past the deadline this request answers `success` whether it runs the message or waits on
+    // the run that does; either way keep the message for the rescue job first.
+    ctx.state.onLate = async () => {
+      await store.park(key, { channel: ctx.state.spec.channel, inbound, receivedAt });
+      await enqueueRescue(key);
+    };
     // Claim, or wait for the run that holds the claim; when that run's claim goes away without
     // an outcome (it failed, or its process died), claim it ourselves and run the handler.
     while (!(await store.claim(key, owner))) {
@@ -50,21 +80,15 @@ export function dedup(store: InboundStore, lateReplies: Queue, ids: Ids, apology
         throw err;
       }
       reply = apology(ctx.state);
-      await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
+      await recordLateReply(store, enqueueLateReply, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
       throw err;
     } finally {
       clearInterval(renewal);
     }
     const via = ctx.state.settle(reply);
-    if (via === 'late' && reply) await recordLate(store, lateReplies, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
+    if (via === 'late' && reply) await recordLateReply(store, enqueueLateReply, key, { channel: ctx.state.spec.channel, openid: inbound.fromUser, reply });
     else await store.complete(key, { state: 'done', via, reply, channel: ctx.state.spec.channel, openid: inbound.fromUser });
   };
-}
-
-/** Record a reply that goes out through the API, and queue its sender. */
-async function recordLate(store: InboundStore, lateReplies: Queue, key: string, r: { channel: 'wechat' | 'wecom'; openid: string; reply: OutboundReply }): Promise<void> {
-  await store.complete(key, { state: 'done', via: 'late', ...r });
-  await lateReplies.add('late-reply', { dedupKey: key }, { jobId: lateReplyJobId(key), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
 }
 
 /**

@@ -10,8 +10,7 @@ import { dedup } from './dedup.js';
 import { redisInboundStore } from './dedup-store.js';
 import { session } from './session.js';
 import { redisSessionStore } from './session-store.js';
-import { dispatch } from './dispatch.js';
-import type { Language } from '../../models/resident.js';
+import { apologyIn, dispatch, respondDepsFor } from './dispatch.js';
 import type { InboundMessage } from '../wechat/index.js';
 
 /** Observation points for tests and benchmarks; production passes none. */
@@ -35,18 +34,13 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
   const { config, clock, ids, log } = rt;
   const inboundStore = redisInboundStore(rt.redis);
   const sessions = redisSessionStore(rt.redis);
-  const respondDeps = {
-    t: (lng: Language) => rt.i18n.getFixedT(lng),
-    setLanguage: async (id: string, language: Language) => {
-      await rt.models.Resident.updateOne({ _id: id }, { $set: { language } });
-    },
-  };
+  const respondDeps = respondDepsFor(rt);
   const steps = [
     readBody(),
     decode(clock, config.WECHAT_TIMESTAMP_TOLERANCE_S),
     encodeReply(clock, ids),
     deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
-    dedup(inboundStore, rt.queues.lateReply, ids, (state) => ({ type: 'text', content: rt.i18n.getFixedT(state.resident?.language ?? 'zh-CN')('error_try_again') })),
+    dedup(inboundStore, rt.queues, ids, clock, (state) => apologyIn(rt, state.resident?.language ?? 'zh-CN')),
     session(rt.models, sessions, clock),
     dispatch(respondDeps, hooks.onHandled),
   ];

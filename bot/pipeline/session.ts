@@ -1,8 +1,7 @@
 import type { Middleware } from 'koa';
 import type { Models } from '../../models/index.js';
 import type { Clock } from '../runtime.js';
-import { touchResident } from '../../handlers/inbound/touch-resident.js';
-import { sessionKey, type SessionStore } from '../../handlers/inbound/session.js';
+import { openConversation, saveConversation, type SessionStore } from '../../handlers/inbound/session.js';
 import type { WebhookState } from './channel.js';
 
 /**
@@ -13,14 +12,10 @@ import type { WebhookState } from './channel.js';
 export function session(models: Models, store: SessionStore, clock: Clock): Middleware<WebhookState> {
   return async (ctx, next) => {
     const { spec, request } = ctx.state;
-    const key = sessionKey(spec.channel, request.inbound.fromUser);
-    const [resident, loaded] = await Promise.all([touchResident(models, spec.channel, request.inbound, clock.now()), store.get(key)]);
-    ctx.state.resident = resident;
-    ctx.state.session = loaded ?? {};
-    const before = JSON.stringify(ctx.state.session);
+    const opened = await openConversation(models, store, spec.channel, request.inbound, clock.now());
+    ctx.state.resident = opened.resident;
+    ctx.state.session = opened.session;
     await next();
-    const after = JSON.stringify(ctx.state.session);
-    if (after === '{}' && loaded) await store.delete(key);
-    else if (after !== before) await store.set(key, { ...ctx.state.session, updatedAt: clock.now().toISOString() });
+    await saveConversation(store, opened, ctx.state.session, clock.now());
   };
 }

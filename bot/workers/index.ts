@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import type { Runtime } from '../runtime.js';
 import { lateReplyWorker } from './late-reply.js';
+import { inboundRescueWorker } from './inbound-rescue.js';
 import { noticeFanoutWorker } from './notice-fanout.js';
 import { noticeDeliverWorker } from './notice-deliver.js';
 
@@ -8,7 +9,7 @@ import { noticeDeliverWorker } from './notice-deliver.js';
 export type WorkerFactory = (rt: Runtime) => Worker;
 
 /** Every queue's worker; a feature adds its factory here. */
-export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, noticeFanoutWorker, noticeDeliverWorker];
+export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, inboundRescueWorker, noticeFanoutWorker, noticeDeliverWorker];
 
 /** How long a forced close may take before the process stops waiting for it. */
 const FORCED_CLOSE_WAIT_MS = 500;

@@ -1,4 +1,5 @@
 import type { OutboundReply } from '../../bot/wechat/reply.js';
+import type { InboundMessage } from '../../bot/wechat/inbound.js';
 
 /** What is known about one inbound message, shared by every server process (Redis). */
 export type InboundRecord =
@@ -16,6 +17,17 @@ export type InboundRecord =
 
 export type DoneRecord = Extract<InboundRecord, { state: 'done' }>;
 
+/**
+ * A message whose webhook answered `success` at the deadline while its run was unfinished: kept
+ * so the rescue job can run it if that run never records an outcome (its process died).
+ */
+export interface ParkedInbound {
+  channel: 'wechat' | 'wecom';
+  inbound: InboundMessage;
+  /** When the webhook received it (the resident's 48-hour window opened then, not at the rescue). */
+  receivedAt: string;
+}
+
 /** Port over the record store, so handlers stay free of Redis. */
 export interface InboundStore {
   /** Atomically claim the message for this handler run; false when someone already has it. */
@@ -27,4 +39,7 @@ export interface InboundStore {
   renew(dedupKey: string, owner: string): Promise<void>;
   /** Drop our claim after a failure so WeChat's retry can run the handler again. */
   release(dedupKey: string, owner: string): Promise<void>;
+  /** Keep a copy of a message answered `success` before its run finished (see `ParkedInbound`). */
+  park(dedupKey: string, parked: ParkedInbound): Promise<void>;
+  parked(dedupKey: string): Promise<ParkedInbound | undefined>;
 }

@@ -15,6 +15,15 @@ export function replyAsText(reply: OutboundReply): string {
 }
 
 /**
+ * Record a reply that goes out through the API, then queue its sender (in that order: the job
+ * finds the record). `enqueue` adds the `late-reply` job under its deterministic id.
+ */
+export async function recordLateReply(store: InboundStore, enqueue: (dedupKey: string) => Promise<void>, dedupKey: string, r: { channel: 'wechat' | 'wecom'; openid: string; reply: OutboundReply }): Promise<void> {
+  await store.complete(dedupKey, { state: 'done', via: 'late', ...r });
+  await enqueue(dedupKey);
+}
+
+/**
  * Send a reply that missed the 5-second window through the API (job `reply:<dedupKey>`).
  * The record is marked `sending` before the call and `sent` after it; an API error (a known
  * failure) rolls the mark back so the job's retry sends again. A job that finds `sending`

@@ -1,3 +1,7 @@
+import type { Models } from '../../models/index.js';
+import type { InboundMessage } from '../../bot/wechat/inbound.js';
+import { touchResident, type ResidentView } from './touch-resident.js';
+
 /**
  * Conversation state between messages. Residents answer hours apart and across deploys, so the
  * state is data in a store, never a suspended function (architecture.md, "Not to copy").
@@ -21,3 +25,29 @@ export interface SessionStore {
 }
 
 export const sessionKey = (channel: string, openid: string) => `${channel}:${openid}`;
+
+/** A resident's conversation as loaded for one message (see `openConversation`). */
+export interface OpenConversation {
+  key: string;
+  resident: ResidentView;
+  session: ConversationSession;
+  /** Whether a stored session existed (an emptied one is then deleted). */
+  stored: boolean;
+}
+
+/**
+ * Load the resident (recording this inbound on it) and their conversation. Used by the
+ * webhook's session step and by the rescue job, so both run a message the same way.
+ */
+export async function openConversation(models: Models, store: SessionStore, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<OpenConversation> {
+  const key = sessionKey(channel, inbound.fromUser);
+  const [resident, loaded] = await Promise.all([touchResident(models, channel, inbound, receivedAt), store.get(key)]);
+  return { key, resident, session: loaded ?? {}, stored: !!loaded };
+}
+
+/** Save the conversation as the flow step left it: deleted when emptied, written when changed. */
+export async function saveConversation(store: SessionStore, opened: OpenConversation, after: ConversationSession, now: Date): Promise<void> {
+  const [was, is] = [JSON.stringify(opened.session), JSON.stringify(after)];
+  if (is === '{}' && opened.stored) await store.delete(opened.key);
+  else if (is !== was) await store.set(opened.key, { ...after, updatedAt: now.toISOString() });
+}

@@ -3,11 +3,9 @@
  * WeChat API, residents, notices released through the real audit (four people), worker child
  * processes (`tsx bot/worker.ts`), and readings of the mock's call record.
  */
-import path from 'node:path';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Types } from 'mongoose';
 import { startMockWechatApi, type MockCall, type MockWechatApi, type MockWechatApiOptions } from '../../../scripts/mock-wechat-api.js';
-import { PROJECT_ROOT } from '../../../scripts/services/ferretdb.js';
+import { startChild, type ProcessChild } from '../../support/child.js';
 import { createTestRuntime, seedPlaces, TEST_ENV, type TestRuntime } from '../../support/runtime.js';
 import type { Runtime } from '../../../bot/runtime.js';
 import type { Models } from '../../../models/index.js';
@@ -147,52 +145,10 @@ export function settled(rt: Runtime, id: string, total: number, timeoutMs = 40_0
   }, timeoutMs, 500);
 }
 
-export interface WorkerChild {
-  child: ChildProcess;
-  output(): string;
-  /** SIGKILL the whole process group (tsx and the node process it runs). */
-  kill(): void;
-  /** SIGTERM and wait for the exit (graceful close). */
-  stop(): Promise<void>;
-}
+export type WorkerChild = ProcessChild;
 
 /** `tsx bot/worker.ts` with `env`; resolves once its workers run. */
-export async function startWorker(env: Record<string, string>, timeoutMs = 20_000): Promise<WorkerChild> {
-  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['bot/worker.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' }, // info: the start line is awaited
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
-  });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const w: WorkerChild = {
-    child,
-    output: () => out,
-    kill: () => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    },
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      try {
-        process.kill(-child.pid!, 'SIGTERM');
-      } catch {
-        return;
-      }
-      const t = setTimeout(() => w.kill(), 15_000);
-      await exited;
-      clearTimeout(t);
-    },
-  };
-  await waitFor('worker start', async () => {
-    if (child.exitCode !== null) throw new Error(`worker exited ${child.exitCode}: ${out}`);
-    return out.includes('workers running');
-  }, timeoutMs, 100);
-  return w;
+export function startWorker(env: Record<string, string>, timeoutMs = 20_000): Promise<WorkerChild> {
+  // info: the start line is awaited
+  return startChild('bot/worker.ts', { ...env, LOG_LEVEL: 'info' }, (out) => out.includes('workers running'), timeoutMs);
 }

@@ -1,0 +1,63 @@
+import { DelayedError, Worker } from 'bullmq';
+import { QUEUE_NAMES } from '../queues.js';
+import type { Runtime } from '../runtime.js';
+import { rescueInbound } from '../../handlers/inbound/rescue.js';
+import { openConversation, saveConversation } from '../../handlers/inbound/session.js';
+import { respond } from '../../handlers/inbound/respond.js';
+import { residentIdFor, type Language } from '../../models/resident.js';
+import { redisInboundStore, RUNNING_TTL_MS } from '../pipeline/dedup-store.js';
+import { redisSessionStore } from '../pipeline/session-store.js';
+import { lateReplyEnqueuer } from '../pipeline/dedup.js';
+import { apologyIn, respondDepsFor } from '../pipeline/dispatch.js';
+
+/** While the webhook's run is alive, look again this often… */
+const RECHECK_MS = 3000;
+/** …for at most this long (a step still running after 10 minutes is stuck, not slow). */
+const GIVE_UP_AFTER_MS = 10 * 60_000;
+
+/**
+ * Thin adapter: `{dedupKey}` → rescueInbound. `still-running` puts the job back as delayed
+ * (BullMQ's manual delay: no attempt is used up and nothing is logged as failed).
+ */
+export function inboundRescueWorker(rt: Runtime): Worker {
+  const store = redisInboundStore(rt.redis);
+  const sessions = redisSessionStore(rt.redis);
+  const respondDeps = respondDepsFor(rt);
+  const enqueueLateReply = lateReplyEnqueuer(rt.queues.lateReply);
+  return new Worker(
+    QUEUE_NAMES.inboundRescue,
+    async (job, token) => {
+      const dedupKey = String(job.data.dedupKey);
+      const result = await rescueInbound(
+        {
+          store,
+          owner: `rescue-${rt.ids.random(9)}`,
+          renewEveryMs: RUNNING_TTL_MS / 3,
+          enqueueLateReply,
+          async converse({ channel, inbound, receivedAt }) {
+            const opened = await openConversation(rt.models, sessions, channel, inbound, new Date(receivedAt));
+            const out = await respond(respondDeps, { inbound, resident: opened.resident, session: opened.session });
+            await saveConversation(sessions, opened, out.session, rt.clock.now());
+            return out.reply;
+          },
+          async apology({ channel, inbound }) {
+            const resident = await rt.models.Resident.findById(residentIdFor(channel, inbound.fromUser), { language: 1 }).lean<{ language?: Language }>();
+            return apologyIn(rt, resident?.language ?? 'zh-CN');
+          },
+        },
+        dedupKey,
+      );
+      if (result === 'still-running') {
+        if (Date.now() - job.timestamp > GIVE_UP_AFTER_MS) {
+          rt.log.error({ dedupKey }, 'an inbound run has held its claim for 10 minutes; the rescue job stops watching it');
+          return 'gave-up';
+        }
+        await job.moveToDelayed(Date.now() + RECHECK_MS, token);
+        throw new DelayedError();
+      }
+      if (result === 'rescued') rt.log.warn({ dedupKey }, 'ran an inbound message whose webhook run died after the reply deadline');
+      return result;
+    },
+    { connection: rt.redis, prefix: 'linli', concurrency: rt.config.WORKER_CONCURRENCY },
+  );
+}

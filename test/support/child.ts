@@ -1,0 +1,63 @@
+/**
+ * Our own processes as children of a test (`tsx <script>`), in their own process group so a
+ * test can SIGKILL one the way a crash would and SIGTERM one the way a deploy would.
+ */
+import path from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
+
+export interface ProcessChild {
+  child: ChildProcess;
+  /** Everything it printed so far (stdout and stderr). */
+  output(): string;
+  /** SIGKILL the whole process group (tsx and the node process it runs). */
+  kill(): void;
+  /** SIGTERM and wait for the exit (graceful close); SIGKILL after 15 s. */
+  stop(): Promise<void>;
+}
+
+/** `tsx <script>` with exactly `env` (plus PATH and HOME); resolves once `ready(output)` holds. */
+export async function startChild(script: string, env: Record<string, string>, ready: (output: string) => boolean, timeoutMs = 20_000): Promise<ProcessChild> {
+  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [script], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const c: ProcessChild = {
+    child,
+    output: () => out,
+    kill: () => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    },
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      try {
+        process.kill(-child.pid!, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const t = setTimeout(() => c.kill(), 15_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!ready(out)) {
+    if (child.exitCode !== null) throw new Error(`${script} exited ${child.exitCode}: ${out}`);
+    if (Date.now() > deadline) {
+      c.kill();
+      throw new Error(`${script} not ready after ${timeoutMs} ms: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return c;
+}
