@@ -6,6 +6,8 @@
  * this list (a test checks that every name appears there).
  */
 
+import { DEFAULT_TEMPLATE_FIELDS, parseTemplateFields } from '../handlers/broadcast/message.js';
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -76,6 +78,7 @@ export const VARIABLES = {
   WECHAT_TIMESTAMP_TOLERANCE_S: { default: '300', expects: 'seconds a request timestamp may differ from now (0 = off)', parse: int(0) },
   WECHAT_REPLY_DEADLINE_MS: { default: '4000', expects: 'milliseconds before the webhook answers `success` and replies later', parse: int(1, 4900) },
   WECHAT_NOTICE_TEMPLATE_ID: { default: '', expects: 'the template id used for notices outside the 48-hour window', parse: text },
+  WECHAT_NOTICE_TEMPLATE_FIELDS: { default: DEFAULT_TEMPLATE_FIELDS, expects: 'field=source[:maxChars],… with source title, body or time: how a notice fills the template', parse: parseTemplateFields },
   WECOM_CORP_ID: { default: '', expects: 'the WeCom CorpID (ww…); empty disables /wecom', parse: text },
   WECOM_AGENT_ID: { default: '', expects: 'the WeCom application AgentID', parse: pattern(/^\d*$/) },
   WECOM_SECRET: { default: '', expects: 'the WeCom application secret', parse: text },

@@ -18,6 +18,7 @@ export function broadcastDeps(rt: Runtime, opts: { noticeTtlMs?: number } = {}):
     store: redisBroadcastStore(rt.redis),
     sender: rt.wechat,
     templateId: rt.config.WECHAT_NOTICE_TEMPLATE_ID,
+    templateFields: rt.config.WECHAT_NOTICE_TEMPLATE_FIELDS,
     notice: cachedNoticeLoader(rt.models, opts.noticeTtlMs),
     owner: claimOwner,
     log: rt.log,

@@ -112,10 +112,10 @@ async function send(deps: BroadcastDeps, d: Delivery, notice: Notice, channel: D
         if (!deps.templateId) return await fail(deps, d, 'no_template', err.code, err.message);
         used = 'template';
         kfFallback = true;
-        msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now))).msgid;
+        msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now, deps.templateFields))).msgid;
       }
     } else {
-      msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now))).msgid;
+      msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now, deps.templateFields))).msgid;
     }
   } catch (err) {
     return failedSend(deps, d, used, err, lastAttempt);

@@ -8,6 +8,7 @@ import type { DeliveryChannel } from '../../models/delivery.js';
 import type { Notice } from '../../models/notice.js';
 import type { AuditDeps } from '../audit/workflow.js';
 import type { HandlerLog } from '../ports.js';
+import type { TemplateField } from './message.js';
 
 export interface DeliverJobSpec {
   deliveryId: string;
@@ -89,6 +90,8 @@ export interface BroadcastDeps extends AuditDeps {
   sender: NoticeSender;
   /** WECHAT_NOTICE_TEMPLATE_ID: empty = no template, deliveries outside the window fail `no_template`. */
   templateId: string;
+  /** WECHAT_NOTICE_TEMPLATE_FIELDS: which notice part fills which template field (default: the classic layout). */
+  templateFields?: TemplateField[];
   /** The notice with its audit trail applied; null when it does not exist. The rim may cache it briefly. */
   notice(noticeId: string): Promise<Notice | null>;
   /** A new claim owner id (worker identity + a counter): unique per claim. */

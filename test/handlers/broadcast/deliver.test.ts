@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
 import { broadcastEnv, deliveries, notice, releasedNotice, seedResidents, successfulSends, type BroadcastEnv } from './helpers.js';
 import { broadcastDeps } from '../../../bot/broadcast/deps.js';
+import { parseTemplateFields } from '../../../handlers/broadcast/message.js';
 import { runFanout } from '../../../handlers/broadcast/fanout.js';
 import { deliverNotice } from '../../../handlers/broadcast/deliver.js';
 import { checkCompletion } from '../../../handlers/broadcast/complete.js';
@@ -123,13 +124,16 @@ describe('delivery', () => {
     expect((await byOpenid(id)).get('oKf')).toMatchObject({ status: 'sent', channel: 'kf', attempts: 1, claimedBy: expect.stringMatching(/#\d+$/) });
   });
 
-  it('template when the budget is spent or the window closed', async () => {
+  it('template when the budget is spent or the window closed, its fields filled as WECHAT_NOTICE_TEMPLATE_FIELDS says', async () => {
     expect(await deliver('oSpent')).toMatchObject({ outcome: 'sent', channel: 'template' });
-    expect(await deliver('oClosed')).toMatchObject({ outcome: 'sent', channel: 'template' });
+    const newerTemplate = { ...d, templateFields: parseTemplateFields('thing1=title:4,time2=time') };
+    expect(await deliver('oClosed', false, newerTemplate)).toMatchObject({ outcome: 'sent', channel: 'template' });
     expect((await resident('oSpent'))?.kfSentSinceInbound).toBe(5);
     const tpl = env.mock.calls().filter((c) => c.endpoint === 'template_send');
     expect(tpl).toHaveLength(2);
-    expect(tpl[0]!.body).toMatchObject({ template_id: 'tmpl-notice-0001', data: { first: { value: 'channels' } } });
+    const china = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(tpl[0]!.body).toMatchObject({ template_id: 'tmpl-notice-0001', data: { first: { value: 'channels' }, keyword1: { value: 'channels' }, keyword2: { value: china }, remark: { value: expect.any(String) } } });
+    expect((tpl[1]!.body as { data: unknown }).data).toEqual({ thing1: { value: 'cha…' }, time2: { value: china } });
     expect((await byOpenid(id)).get('oClosed')).toMatchObject({ status: 'sent', channel: 'template', msgid: expect.any(Number) });
   });
 
