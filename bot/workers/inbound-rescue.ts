@@ -35,7 +35,7 @@ export function inboundRescueWorker(rt: Runtime): Worker {
           renewEveryMs: RUNNING_TTL_MS / 3,
           enqueueLateReply,
           async converse({ channel, inbound, receivedAt }) {
-            const opened = await openConversation(rt.models, sessions, channel, inbound, new Date(receivedAt));
+            const opened = await openConversation(rt.models, sessions, channel, inbound, new Date(receivedAt), { rerun: true });
             const out = await respond(respondDeps, { inbound, resident: opened.resident, session: opened.session });
             await saveConversation(sessions, opened, out.session, rt.clock.now());
             return out.reply;

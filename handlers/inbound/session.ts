@@ -1,6 +1,6 @@
 import type { Models } from '../../models/index.js';
 import type { InboundMessage } from '../../bot/wechat/inbound.js';
-import { touchResident, type ResidentView } from './touch-resident.js';
+import { touchResident, touchResidentOnce, type ResidentView } from './touch-resident.js';
 
 /**
  * Conversation state between messages. Residents answer hours apart and across deploys, so the
@@ -36,12 +36,15 @@ export interface OpenConversation {
 }
 
 /**
- * Load the resident (recording this inbound on it) and their conversation. Used by the
- * webhook's session step and by the rescue job, so both run a message the same way.
+ * Load the resident and their conversation. Used by the webhook's session step and by the
+ * rescue job, so both run a message the same way. The webhook records the inbound on the
+ * resident (`touchResident`); the rescue job runs a message whose run may have recorded it
+ * already (`rerun`: `touchResidentOnce`).
  */
-export async function openConversation(models: Models, store: SessionStore, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<OpenConversation> {
+export async function openConversation(models: Models, store: SessionStore, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date, o: { rerun?: boolean } = {}): Promise<OpenConversation> {
   const key = sessionKey(channel, inbound.fromUser);
-  const [resident, loaded] = await Promise.all([touchResident(models, channel, inbound, receivedAt), store.get(key)]);
+  const loadResident = () => (o.rerun ? touchResidentOnce : touchResident)(models, channel, inbound, receivedAt);
+  const [resident, loaded] = await Promise.all([loadResident(), store.get(key)]);
   return { key, resident, session: loaded ?? {}, stored: !!loaded };
 }
 

@@ -32,7 +32,7 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
       { $set: set, $setOnInsert: { channel, openid: inbound.fromUser } },
       // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
       { upsert: true, returnDocument: 'after', setDefaultsOnInsert: true },
-    ).lean<{ _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string } }>();
+    ).lean<ResidentDoc>();
   let doc;
   try {
     doc = await upsert({ _id: residentIdFor(channel, inbound.fromUser) });
@@ -42,12 +42,31 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
     if ((err as { code?: number }).code !== 11000) throw err;
     doc = await upsert({ channel, openid: inbound.fromUser });
   }
+  return residentView(channel, inbound.fromUser, doc!);
+}
+
+type ResidentDoc = { _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string }; lastInboundAt?: Date | null };
+
+function residentView(channel: 'wechat' | 'wecom', openid: string, doc: ResidentDoc): ResidentView {
   return {
-    id: String(doc!._id),
+    id: String(doc._id),
     channel,
-    openid: inbound.fromUser,
-    language: doc?.language ?? 'zh-CN',
-    subscribed: doc?.subscribed ?? true,
-    registered: !!doc?.registration?.communityCode,
+    openid,
+    language: doc.language ?? 'zh-CN',
+    subscribed: doc.subscribed ?? true,
+    registered: !!doc.registration?.communityCode,
   };
+}
+
+/**
+ * For a message run again later (the rescue job): the resident as stored when this inbound (or
+ * a newer one) is recorded on it already — touching again would move `lastInboundAt` back and
+ * reset the count of messages sent since — otherwise `touchResident` as usual.
+ */
+export async function touchResidentOnce(models: Models, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView> {
+  const doc =
+    (await models.Resident.findById(residentIdFor(channel, inbound.fromUser)).lean<ResidentDoc>()) ??
+    (await models.Resident.findOne({ channel, openid: inbound.fromUser }).lean<ResidentDoc>());
+  if (doc?.lastInboundAt && doc.lastInboundAt.getTime() >= receivedAt.getTime()) return residentView(channel, inbound.fromUser, doc);
+  return touchResident(models, channel, inbound, receivedAt);
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoUri } from '../../support/services.js';
 import { bindModels, syncIndexes, type Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
-import { touchResident } from '../../../handlers/inbound/touch-resident.js';
+import { touchResident, touchResidentOnce } from '../../../handlers/inbound/touch-resident.js';
 import type { InboundMessage } from '../../../bot/wechat/inbound.js';
 
 let conn: mongoose.Connection;
@@ -49,5 +49,28 @@ describe('touchResident', () => {
     expect(await models.Resident.findById(residentIdFor('wechat', 'dave')).lean()).toMatchObject({ subscribed: true, subscribeScene: 'building-3' });
     const gone = await touchResident(models, 'wechat', event('dave', 'unsubscribe'), new Date());
     expect(gone.subscribed).toBe(false);
+  });
+});
+
+describe('touchResidentOnce (a message run again by the rescue job)', () => {
+  const at = (s: string) => new Date(`2026-11-28T${s}Z`);
+
+  it('leaves a resident alone when this inbound (or a newer one) is recorded already', async () => {
+    await touchResident(models, 'wechat', text('erin'), at('10:00:00'));
+    await models.Resident.updateOne({ _id: residentIdFor('wechat', 'erin') }, { $set: { kfSentSinceInbound: 3 } }); // replies sent since
+    for (const receivedAt of [at('10:00:00'), at('09:59:00')]) {
+      const view = await touchResidentOnce(models, 'wechat', text('erin'), receivedAt);
+      expect(view.id).toBe(String(residentIdFor('wechat', 'erin')));
+      expect(await models.Resident.findById(view.id).lean()).toMatchObject({ kfSentSinceInbound: 3, lastInboundAt: at('10:00:00') });
+    }
+  });
+
+  it('records an inbound the dead run never recorded, and creates a resident never seen', async () => {
+    await touchResident(models, 'wechat', text('fay'), at('10:00:00'));
+    await models.Resident.updateOne({ _id: residentIdFor('wechat', 'fay') }, { $set: { kfSentSinceInbound: 5 } });
+    await touchResidentOnce(models, 'wechat', text('fay'), at('10:05:00'));
+    expect(await models.Resident.findById(residentIdFor('wechat', 'fay')).lean()).toMatchObject({ kfSentSinceInbound: 0, lastInboundAt: at('10:05:00') });
+    await touchResidentOnce(models, 'wechat', event('gus', 'subscribe'), at('10:00:00'));
+    expect(await models.Resident.findById(residentIdFor('wechat', 'gus')).lean()).toMatchObject({ subscribed: true, lastInboundAt: at('10:00:00') });
   });
 });
