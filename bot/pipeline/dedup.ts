@@ -21,19 +21,18 @@ export const rescueJobId = (dedupKey: string) => `rescue-${encodeURIComponent(de
 /** The first rescue check comes once a dead owner's claim has surely lapsed. */
 export const RESCUE_FIRST_CHECK_MS = RUNNING_TTL_MS + 1000;
 
-/** Queue the sender of a recorded late reply (deterministic id: twice is harmless). */
-export function lateReplyEnqueuer(queue: Queue): (dedupKey: string) => Promise<void> {
-  return async (dedupKey) => {
-    await queue.add('late-reply', { dedupKey }, { jobId: lateReplyJobId(dedupKey), attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
-  };
-}
+/** Both jobs retry a failing run a few times, and keep a bounded history for Bull Board. */
+const RETRIES = { attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 } as const;
 
-/** Queue the rescue check of a message answered before its run finished. */
-export function rescueEnqueuer(queue: Queue): (dedupKey: string) => Promise<void> {
-  return async (dedupKey) => {
-    await queue.add('inbound-rescue', { dedupKey }, { jobId: rescueJobId(dedupKey), delay: RESCUE_FIRST_CHECK_MS, attempts: 5, backoff: { type: 'exponential', delay: 2000 }, removeOnComplete: 1000, removeOnFail: 5000 });
-  };
-}
+/** Queue the sender of a recorded late reply (deterministic id: twice is harmless). */
+export const lateReplyEnqueuer = (queue: Queue) => async (dedupKey: string) => {
+  await queue.add('late-reply', { dedupKey }, { jobId: lateReplyJobId(dedupKey), ...RETRIES });
+};
+
+/** Queue the rescue check of a message answered before its run finished (twice is harmless too). */
+export const rescueEnqueuer = (queue: Queue) => async (dedupKey: string) => {
+  await queue.add('inbound-rescue', { dedupKey }, { jobId: rescueJobId(dedupKey), delay: RESCUE_FIRST_CHECK_MS, ...RETRIES });
+};
 
 /**
  * Exactly-once handling (§5): WeChat re-sends a push up to three times when it gets no answer
