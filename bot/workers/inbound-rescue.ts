@@ -1,9 +1,7 @@
 import { DelayedError, Worker } from 'bullmq';
 import { QUEUE_NAMES } from '../queues.js';
 import type { Runtime } from '../runtime.js';
-import { rescueInbound } from '../../handlers/inbound/rescue.js';
-import { openConversation, saveConversation } from '../../handlers/inbound/session.js';
-import { respond } from '../../handlers/inbound/respond.js';
+import { rerunConversation, rescueInbound } from '../../handlers/inbound/rescue.js';
 import { residentIdFor, type Language } from '../../models/resident.js';
 import { redisInboundStore, RUNNING_TTL_MS } from '../pipeline/dedup-store.js';
 import { redisSessionStore } from '../pipeline/session-store.js';
@@ -21,8 +19,7 @@ const GIVE_UP_AFTER_MS = 10 * 60_000;
  */
 export function inboundRescueWorker(rt: Runtime): Worker {
   const store = redisInboundStore(rt.redis);
-  const sessions = redisSessionStore(rt.redis);
-  const respondDeps = respondDepsFor(rt);
+  const conversation = { models: rt.models, sessions: redisSessionStore(rt.redis), respond: respondDepsFor(rt), now: () => rt.clock.now() };
   const enqueueLateReply = lateReplyEnqueuer(rt.queues.lateReply);
   return new Worker(
     QUEUE_NAMES.inboundRescue,
@@ -34,12 +31,7 @@ export function inboundRescueWorker(rt: Runtime): Worker {
           owner: `rescue-${rt.ids.random(9)}`,
           renewEveryMs: RUNNING_TTL_MS / 3,
           enqueueLateReply,
-          async converse({ channel, inbound, receivedAt }) {
-            const opened = await openConversation(rt.models, sessions, channel, inbound, new Date(receivedAt), { rerun: true });
-            const out = await respond(respondDeps, { inbound, resident: opened.resident, session: opened.session });
-            await saveConversation(sessions, opened, out.session, rt.clock.now());
-            return out.reply;
-          },
+          converse: (parked) => rerunConversation(conversation, parked),
           async apology({ channel, inbound }) {
             const resident = await rt.models.Resident.findById(residentIdFor(channel, inbound.fromUser), { language: 1 }).lean<{ language?: Language }>();
             return apologyIn(rt, resident?.language ?? 'zh-CN');

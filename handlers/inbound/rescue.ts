@@ -1,6 +1,9 @@
 import type { OutboundReply } from '../../bot/wechat/reply.js';
+import type { Models } from '../../models/index.js';
 import type { InboundStore, ParkedInbound } from './inbound-store.js';
 import { recordLateReply } from './late-reply.js';
+import { respond, type RespondDeps } from './respond.js';
+import { openConversation, saveConversation, type SessionStore } from './session.js';
 
 export interface RescueDeps {
   store: InboundStore;
@@ -50,4 +53,16 @@ export async function rescueInbound(deps: RescueDeps, dedupKey: string): Promise
   if (reply) await recordLateReply(deps.store, deps.enqueueLateReply, dedupKey, { ...r, reply });
   else await deps.store.complete(dedupKey, { state: 'done', via: 'late', reply: null, ...r });
   return 'rescued';
+}
+
+/**
+ * The conversation step for a parked message, as the webhook's session and dispatch steps run
+ * it: resident (recorded once), session, flow step, session saved.
+ */
+export async function rerunConversation(deps: { models: Models; sessions: SessionStore; respond: RespondDeps; now(): Date }, parked: ParkedInbound): Promise<OutboundReply | null> {
+  const { channel, inbound, receivedAt } = parked;
+  const opened = await openConversation(deps.models, deps.sessions, channel, inbound, new Date(receivedAt), { rerun: true });
+  const out = await respond(deps.respond, { inbound, resident: opened.resident, session: opened.session });
+  await saveConversation(deps.sessions, opened, out.session, deps.now());
+  return out.reply;
 }
