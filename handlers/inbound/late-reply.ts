@@ -32,7 +32,7 @@ export async function recordLateReply(store: InboundStore, enqueue: (dedupKey: s
  */
 export async function sendLateReply(deps: LateReplyDeps, dedupKey: string): Promise<'sent' | 'skipped'> {
   const record = await deps.store.get(dedupKey);
-  if (!record || record.state !== 'done' || record.via !== 'late' || !record.reply) return 'skipped';
+  if (record?.state !== 'done' || record.via !== 'late' || !record.reply) return 'skipped';
   if (record.delivery?.state === 'sent') return 'skipped';
   await deps.store.complete(dedupKey, { ...record, delivery: { state: 'sending', at: deps.now().toISOString() } });
   try {

@@ -44,7 +44,7 @@ export function createTokenStore(ttlS: number, graceS: number) {
     },
     check(token: string | undefined, ownerPrefix: string): Answer | null {
       const s = token === undefined ? undefined : tokens.get(token);
-      if (!s || !s.owner.startsWith(ownerPrefix)) return fail(40014, 'invalid access_token');
+      if (!s?.owner.startsWith(ownerPrefix)) return fail(40014, 'invalid access_token');
       const now = Date.now();
       if (now >= s.invalidAt) return fail(40001, 'invalid credential, access_token is invalid or not latest');
       if (now >= s.expiresAt) return fail(42001, 'access_token expired');

@@ -34,11 +34,11 @@ function pgrep(pattern: string): number[] {
     throw err;
   }
 }
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** redis-server renames itself `redis-server 127.0.0.1:<port>`; its guard's command line has the data dir. */
-const redisProcesses = (port: number, dataDir: string) => [...pgrep(`^redis-server 127\\.0\\.0\\.1:${port}$`), ...pgrep(`--dir ${escape(dataDir)} `)];
+const redisProcesses = (port: number, dataDir: string) => [...pgrep(`^redis-server 127\\.0\\.0\\.1:${port}$`), ...pgrep(`--dir ${escapeRegex(dataDir)} `)];
 /** FerretDB and its guard both carry `--state-dir=<dataDir>`. */
-const ferretProcesses = (dataDir: string) => pgrep(`--state-dir=${escape(dataDir)}`);
+const ferretProcesses = (dataDir: string) => pgrep(`--state-dir=${escapeRegex(dataDir)}`);
 
 
 async function redisPing(url: string): Promise<string> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWechatApi, fetchOfficialAccountToken, type FetchFn, type Menu, type WechatApiOptions } from '../../bot/wechat/api-client.js';
 import { LOCAL_CODES, WechatApiError } from '../../bot/wechat/api-errors.js';
 import { createTokenCache, officialAccountTokenKey } from '../../bot/wechat/token-cache.js';

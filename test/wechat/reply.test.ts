@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as wecom from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
 import {
-  CodecError,
+  type CodecError,
   decodeRequest,
   encodeReply,
   encryptEnvelope,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildXml, CodecError, parseXml } from '../../bot/wechat/index.js';
+import { buildXml, type CodecError, parseXml } from '../../bot/wechat/index.js';
 import { codeOf } from '../support/codec.js';
 
 

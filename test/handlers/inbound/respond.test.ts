@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { i18n } from 'i18next';
+import type { i18n as I18n } from 'i18next';
 import { createI18n } from '../../../bot/i18n.js';
 import { respond, type RespondDeps } from '../../../handlers/inbound/respond.js';
 import type { ResidentView } from '../../../handlers/inbound/touch-resident.js';
 import type { InboundMessage } from '../../../bot/wechat/inbound.js';
 import type { Language } from '../../../models/resident.js';
 
-let i18n: i18n;
+let i18n: I18n;
 beforeAll(async () => {
   i18n = await createI18n();
 });
