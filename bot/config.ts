@@ -25,35 +25,45 @@ interface Variable<T> {
   parse: Parser<T>;
 }
 
-const int = (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> => (raw) => {
-  if (!/^-?\d+$/.test(raw)) throw new Error('not an integer');
-  const n = Number(raw);
-  if (n < min || n > max) throw new Error(`out of range ${min}..${max}`);
-  return n;
-};
-const num = (min: number): Parser<number> => (raw) => {
-  const n = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(n) || n < min) throw new Error(`not a number ≥ ${min}`);
-  return n;
-};
-const url = (protocols: string[]): Parser<string> => (raw) => {
-  let u: URL;
-  try {
-    u = new URL(raw);
-  } catch {
-    throw new Error('not a URL');
-  }
-  if (!protocols.includes(u.protocol)) throw new Error(`protocol must be ${protocols.join(' or ')}`);
-  return raw.replace(/\/+$/, '');
-};
-const pattern = (re: RegExp): Parser<string> => (raw) => {
-  if (!re.test(raw)) throw new Error(`does not match ${re}`);
-  return raw;
-};
-const oneOf = <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
-  if (!values.includes(raw as T)) throw new Error(`not one of ${values.join(', ')}`);
-  return raw as T;
-};
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER): Parser<number> =>
+  (raw) => {
+    if (!/^-?\d+$/.test(raw)) throw new Error('not an integer');
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`out of range ${min}..${max}`);
+    return n;
+  };
+const num =
+  (min: number): Parser<number> =>
+  (raw) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n) || n < min) throw new Error(`not a number ≥ ${min}`);
+    return n;
+  };
+const url =
+  (protocols: string[]): Parser<string> =>
+  (raw) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      throw new Error('not a URL');
+    }
+    if (!protocols.includes(u.protocol)) throw new Error(`protocol must be ${protocols.join(' or ')}`);
+    return raw.replace(/\/+$/, '');
+  };
+const pattern =
+  (re: RegExp): Parser<string> =>
+  (raw) => {
+    if (!re.test(raw)) throw new Error(`does not match ${re}`);
+    return raw;
+  };
+const oneOf =
+  <T extends string>(values: readonly T[]): Parser<T> =>
+  (raw) => {
+    if (!values.includes(raw as T)) throw new Error(`not one of ${values.join(', ')}`);
+    return raw as T;
+  };
 const text: Parser<string> = (raw) => raw;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -72,13 +82,25 @@ export const VARIABLES = {
   WECHAT_APP_SECRET: { expects: 'the Official Account AppSecret', parse: pattern(/^\S{4,128}$/) },
   WECHAT_TOKEN: { expects: 'the server-configuration Token (3–32 letters or digits)', parse: pattern(/^[A-Za-z0-9]{3,32}$/) },
   WECHAT_ENCODING_AES_KEY: { expects: 'the 43-character EncodingAESKey', parse: pattern(/^[A-Za-z0-9]{43}$/) },
-  WECHAT_MESSAGE_MODE: { default: 'plain', expects: 'plain, compatible or safe: the account\'s message-encryption mode (compatible/safe refuse plaintext pushes)', parse: oneOf(['plain', 'compatible', 'safe'] as const) },
+  WECHAT_MESSAGE_MODE: {
+    default: 'plain',
+    expects: "plain, compatible or safe: the account's message-encryption mode (compatible/safe refuse plaintext pushes)",
+    parse: oneOf(['plain', 'compatible', 'safe'] as const),
+  },
   WECHAT_API_BASE: { default: 'https://api.weixin.qq.com', expects: 'an http(s) URL of the WeChat API (the mock in tests)', parse: url(['http:', 'https:']) },
-  WECHAT_TOKEN_ENDPOINT: { default: 'stable', expects: 'stable (cgi-bin/stable_token) or classic (cgi-bin/token)', parse: oneOf(['stable', 'classic'] as const) },
+  WECHAT_TOKEN_ENDPOINT: {
+    default: 'stable',
+    expects: 'stable (cgi-bin/stable_token) or classic (cgi-bin/token)',
+    parse: oneOf(['stable', 'classic'] as const),
+  },
   WECHAT_TIMESTAMP_TOLERANCE_S: { default: '300', expects: 'seconds a request timestamp may differ from now (0 = off)', parse: int(0) },
   WECHAT_REPLY_DEADLINE_MS: { default: '4000', expects: 'milliseconds before the webhook answers `success` and replies later', parse: int(1, 4900) },
   WECHAT_NOTICE_TEMPLATE_ID: { default: '', expects: 'the template id used for notices outside the 48-hour window', parse: text },
-  WECHAT_NOTICE_TEMPLATE_FIELDS: { default: DEFAULT_TEMPLATE_FIELDS, expects: 'field=source[:maxChars],… with source title, body or time: how a notice fills the template', parse: parseTemplateFields },
+  WECHAT_NOTICE_TEMPLATE_FIELDS: {
+    default: DEFAULT_TEMPLATE_FIELDS,
+    expects: 'field=source[:maxChars],… with source title, body or time: how a notice fills the template',
+    parse: parseTemplateFields,
+  },
   WECOM_CORP_ID: { default: '', expects: 'the WeCom CorpID (ww…); empty disables /wecom', parse: text },
   WECOM_AGENT_ID: { default: '', expects: 'the WeCom application AgentID', parse: pattern(/^\d*$/) },
   WECOM_SECRET: { default: '', expects: 'the WeCom application secret', parse: text },

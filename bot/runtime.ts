@@ -57,10 +57,17 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
   await syncIndexes(models);
   const queues = createQueues(redis);
   const i18n = await createI18n();
-  const wechat = createWechatApi({ base: config.WECHAT_API_BASE, appId: config.WECHAT_APP_ID, appSecret: config.WECHAT_APP_SECRET, redis, tokenEndpoint: config.WECHAT_TOKEN_ENDPOINT });
-  const wecom = config.WECOM_CORP_ID && config.WECOM_SECRET
-    ? createWecomApi({ base: config.WECOM_API_BASE, corpId: config.WECOM_CORP_ID, secret: config.WECOM_SECRET, agentId: config.WECOM_AGENT_ID, redis })
-    : undefined;
+  const wechat = createWechatApi({
+    base: config.WECHAT_API_BASE,
+    appId: config.WECHAT_APP_ID,
+    appSecret: config.WECHAT_APP_SECRET,
+    redis,
+    tokenEndpoint: config.WECHAT_TOKEN_ENDPOINT,
+  });
+  const wecom =
+    config.WECOM_CORP_ID && config.WECOM_SECRET
+      ? createWecomApi({ base: config.WECOM_API_BASE, corpId: config.WECOM_CORP_ID, secret: config.WECOM_SECRET, agentId: config.WECOM_AGENT_ID, redis })
+      : undefined;
   return {
     config,
     log,

@@ -5,11 +5,7 @@
 export const SERVICES = ['health', 'supplies', 'volunteer', 'rumor', 'account'] as const;
 export type Service = (typeof SERVICES)[number];
 
-export type Intent =
-  | { kind: 'menu' }
-  | { kind: 'service'; service: Service }
-  | { kind: 'language'; language: 'zh-CN' | 'en' }
-  | { kind: 'unknown' };
+export type Intent = { kind: 'menu' } | { kind: 'service'; service: Service } | { kind: 'language'; language: 'zh-CN' | 'en' } | { kind: 'unknown' };
 
 /** CLICK keys pushed by the custom menu (scripts/menu.json). */
 const CLICK_KEYS: Record<string, Service> = {

@@ -34,4 +34,3 @@ export class AppError extends Error {
 
 export const invalid = (message: string, details?: Record<string, unknown>) => new AppError('invalid_input', message, details);
 export const notFound = (what: string) => new AppError('not_found', `${what} not found`);
-

@@ -88,7 +88,13 @@ DeliverySchema.index({ noticeId: 1, status: 1 });
  * records and the same `deliver-<id>` job ids (both then no-ops).
  */
 export function deliveryIdFor(noticeId: Types.ObjectId | string, residentId: Types.ObjectId | string): Types.ObjectId {
-  return new Types.ObjectId(crypto.createHash('sha256').update(`delivery\u0000${String(noticeId)}\u0000${String(residentId)}`).digest().subarray(0, 12));
+  return new Types.ObjectId(
+    crypto
+      .createHash('sha256')
+      .update(`delivery\u0000${String(noticeId)}\u0000${String(residentId)}`)
+      .digest()
+      .subarray(0, 12),
+  );
 }
 
 /**

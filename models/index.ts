@@ -20,8 +20,7 @@ export * from './delivery.js';
 export function bindModels(conn: Connection) {
   // Casts instead of mongoose's generic inference: inferring Model<T> from schemas makes tsc
   // run out of memory on mongoose 9's types; the schema types are declared next to each schema.
-  const bind = <T>(name: string, schema: Schema<any>): Model<T> =>
-    ((conn.models[name] ?? conn.model(name, schema)) as unknown) as Model<T>;
+  const bind = <T>(name: string, schema: Schema<any>): Model<T> => (conn.models[name] ?? conn.model(name, schema)) as unknown as Model<T>;
   return {
     Street: bind<Street>('Street', StreetSchema),
     Community: bind<Community>('Community', CommunitySchema),

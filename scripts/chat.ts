@@ -31,7 +31,9 @@ async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: AbortSignal.timeout(15_000) });
   } catch (err) {
-    throw new Unreachable(`cannot reach the Linli server at ${new URL(url).origin} (${describeFetchError(err)}). Is it running? Start it with \`npm start\`, or pass --url.`);
+    throw new Unreachable(
+      `cannot reach the Linli server at ${new URL(url).origin} (${describeFetchError(err)}). Is it running? Start it with \`npm start\`, or pass --url.`,
+    );
   }
 }
 
@@ -42,7 +44,13 @@ async function send(opts: ChatOptions, creds: ChannelCredentials, action: Reside
   const now = Math.floor(Date.now() / 1000);
   msgSeq += 1;
   const msgId = `${Date.now()}${String(msgSeq % 100_000).padStart(5, '0')}`;
-  const req = buildPush(opts.mode, creds, action, { fromUser: opts.openid, createTime: now, msgId }, { timestamp: now, nonce: String(crypto.randomInt(1e8, 2e9)) });
+  const req = buildPush(
+    opts.mode,
+    creds,
+    action,
+    { fromUser: opts.openid, createTime: now, msgId },
+    { timestamp: now, nonce: String(crypto.randomInt(1e8, 2e9)) },
+  );
   const res = await request(`${opts.url}${webhookPath(opts.mode)}${queryString(req.query)}`, {
     method: 'POST',
     headers: { 'content-type': 'text/xml; charset=utf-8' },
@@ -77,7 +85,9 @@ async function main(): Promise<number> {
     process.stderr.write(`chat: ${(err as Error).message}\n`);
     return 1;
   }
-  out(`Chatting as ${opts.openid} with ${opts.url}${webhookPath(opts.mode)} (${opts.channel === 'wecom' ? 'WeCom' : `${opts.mode} mode`}). /help for commands, /quit to leave.`);
+  out(
+    `Chatting as ${opts.openid} with ${opts.url}${webhookPath(opts.mode)} (${opts.channel === 'wecom' ? 'WeCom' : `${opts.mode} mode`}). /help for commands, /quit to leave.`,
+  );
 
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout, terminal: interactive, prompt: `${opts.openid}> ` });
   if (interactive) rl.prompt();

@@ -17,7 +17,17 @@ import { isMain } from './is-main.js';
 
 export const DEFAULT_MENU_FILE = fileURLToPath(new URL('./menu.json', import.meta.url));
 
-const LEAF_TYPES = new Set(['click', 'view', 'miniprogram', 'scancode_push', 'scancode_waitmsg', 'pic_sysphoto', 'pic_photo_or_album', 'pic_weixin', 'location_select']);
+const LEAF_TYPES = new Set([
+  'click',
+  'view',
+  'miniprogram',
+  'scancode_push',
+  'scancode_waitmsg',
+  'pic_sysphoto',
+  'pic_photo_or_album',
+  'pic_weixin',
+  'location_select',
+]);
 const bytes = (s: unknown): number => (typeof s === 'string' ? Buffer.byteLength(s) : 0);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -93,7 +103,10 @@ export interface MenuPushIo {
 
 /** The CLI without process.exit, so tests can run it in-process. Returns the exit code. */
 export async function runMenuPush(io: MenuPushIo): Promise<number> {
-  const { values } = parseArgs({ args: io.argv, options: { file: { type: 'string', default: DEFAULT_MENU_FILE }, 'dry-run': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    args: io.argv,
+    options: { file: { type: 'string', default: DEFAULT_MENU_FILE }, 'dry-run': { type: 'boolean', default: false } },
+  });
   let menu: Menu;
   try {
     menu = await loadMenu(values.file);
@@ -109,7 +122,13 @@ export async function runMenuPush(io: MenuPushIo): Promise<number> {
   const config = loadConfigOrExit(io.env);
   const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2 });
   try {
-    const wechat = createWechatApi({ base: config.WECHAT_API_BASE, appId: config.WECHAT_APP_ID, appSecret: config.WECHAT_APP_SECRET, redis, tokenEndpoint: config.WECHAT_TOKEN_ENDPOINT });
+    const wechat = createWechatApi({
+      base: config.WECHAT_API_BASE,
+      appId: config.WECHAT_APP_ID,
+      appSecret: config.WECHAT_APP_SECRET,
+      redis,
+      tokenEndpoint: config.WECHAT_TOKEN_ENDPOINT,
+    });
     await wechat.createMenu(menu);
     io.stdout(`menu:push: pushed ${values.file} to ${config.WECHAT_APP_ID}\n`);
     return 0;
@@ -122,7 +141,6 @@ export async function runMenuPush(io: MenuPushIo): Promise<number> {
     redis.disconnect();
   }
 }
-
 
 if (isMain(import.meta.url)) {
   const io: MenuPushIo = { argv: process.argv.slice(2), env: process.env, stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) };

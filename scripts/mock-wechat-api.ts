@@ -15,7 +15,18 @@ import http from 'node:http';
 import crypto from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { isMain } from './is-main.js';
-import { ENDPOINTS, fail, ok, type Answer, type EndpointName, type EndpointStats, type MockCall, type MockFault, type MockWechatApi, type MockWechatApiOptions } from './mock-wechat/types.js';
+import {
+  ENDPOINTS,
+  fail,
+  ok,
+  type Answer,
+  type EndpointName,
+  type EndpointStats,
+  type MockCall,
+  type MockFault,
+  type MockWechatApi,
+  type MockWechatApiOptions,
+} from './mock-wechat/types.js';
 import { compileFault, describeFault, faultKey, type Fault } from './mock-wechat/faults.js';
 import { createTokenStore } from './mock-wechat/tokens.js';
 import { checkMenu, utf8Len } from './mock-wechat/menu-rules.js';
@@ -97,7 +108,19 @@ export async function startMockWechatApi(opts: MockWechatApiOptions = {}): Promi
   function userInfo(q: Record<string, string>): Answer {
     if (!q.openid) return fail(40003, 'invalid openid');
     if (unsubscribed.has(q.openid)) return { errcode: 0, subscribe: 0, openid: q.openid } as Answer;
-    return { errcode: 0, subscribe: 1, openid: q.openid, language: q.lang || 'zh_CN', subscribe_time: 1_700_000_000, remark: '', groupid: 0, tagid_list: [], subscribe_scene: 'ADD_SCENE_QR_CODE', qr_scene: 0, qr_scene_str: '' } as Answer;
+    return {
+      errcode: 0,
+      subscribe: 1,
+      openid: q.openid,
+      language: q.lang || 'zh_CN',
+      subscribe_time: 1_700_000_000,
+      remark: '',
+      groupid: 0,
+      tagid_list: [],
+      subscribe_scene: 'ADD_SCENE_QR_CODE',
+      qr_scene: 0,
+      qr_scene_str: '',
+    } as Answer;
   }
 
   function wecomSend(b: Record<string, unknown>): Answer {
@@ -296,7 +319,6 @@ async function main(): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
-
 
 if (isMain(import.meta.url)) {
   main().catch((err: Error) => {

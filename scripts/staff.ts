@@ -20,7 +20,15 @@ await runCli(USAGE, async ({ models }) => {
       try {
         ({ values } = parseArgs({
           args: rest,
-          options: { name: { type: 'string' }, role: { type: 'string' }, street: { type: 'string' }, community: { type: 'string' }, building: { type: 'string' }, duties: { type: 'string' }, wecom: { type: 'string' } },
+          options: {
+            name: { type: 'string' },
+            role: { type: 'string' },
+            street: { type: 'string' },
+            community: { type: 'string' },
+            building: { type: 'string' },
+            duties: { type: 'string' },
+            wecom: { type: 'string' },
+          },
           strict: true,
           allowPositionals: false,
         }));
@@ -35,10 +43,21 @@ await runCli(USAGE, async ({ models }) => {
         streetCode: values.street,
         communityCode: values.community,
         buildingCode: values.building,
-        duties: values.duties ? values.duties.split(',').map((d) => d.trim()).filter(Boolean) : [],
+        duties: values.duties
+          ? values.duties
+              .split(',')
+              .map((d) => d.trim())
+              .filter(Boolean)
+          : [],
         wecomUserId: values.wecom,
       });
-      const scope = staff.scope?.buildingCode ? `building ${staff.scope.communityCode}/${staff.scope.buildingCode}` : staff.scope?.communityCode ? `community ${staff.scope.communityCode}` : staff.scope?.streetCode ? `street ${staff.scope.streetCode}` : 'platform';
+      const scope = staff.scope?.buildingCode
+        ? `building ${staff.scope.communityCode}/${staff.scope.buildingCode}`
+        : staff.scope?.communityCode
+          ? `community ${staff.scope.communityCode}`
+          : staff.scope?.streetCode
+            ? `street ${staff.scope.streetCode}`
+            : 'platform';
       process.stdout.write(`created ${staff.role} "${staff.name}" (${String(staff._id)}), scope ${scope}, duties [${(staff.duties ?? []).join(',')}]\n`);
       process.stdout.write('bearer token (shown once; store it now):\n');
       process.stdout.write(`${token}\n`);
@@ -50,7 +69,9 @@ await runCli(USAGE, async ({ models }) => {
       if (!all.length) process.stdout.write('no staff accounts\n');
       for (const s of all) {
         const scope = [s.scope?.streetCode, s.scope?.communityCode, s.scope?.buildingCode].filter(Boolean).join('/') || '*';
-        process.stdout.write(`${String(s._id)}  ${s.tokenHint}…  ${s.role.padEnd(14)} ${scope.padEnd(16)} [${(s.duties ?? []).join(',')}]  ${s.name}${s.revokedAt ? '  (revoked)' : ''}\n`);
+        process.stdout.write(
+          `${String(s._id)}  ${s.tokenHint}…  ${s.role.padEnd(14)} ${scope.padEnd(16)} [${(s.duties ?? []).join(',')}]  ${s.name}${s.revokedAt ? '  (revoked)' : ''}\n`,
+        );
       }
       return;
     }

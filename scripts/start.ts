@@ -42,7 +42,13 @@ async function main() {
   }
   let mockUrl: string | undefined;
   if (!process.env.WECHAT_API_BASE) {
-    const mock = await startMockWechatApi({ appId: env.WECHAT_APP_ID, appSecret: env.WECHAT_APP_SECRET, corpId: env.WECOM_CORP_ID, corpSecret: env.WECOM_SECRET, maxCalls: 10_000 });
+    const mock = await startMockWechatApi({
+      appId: env.WECHAT_APP_ID,
+      appSecret: env.WECHAT_APP_SECRET,
+      corpId: env.WECOM_CORP_ID,
+      corpSecret: env.WECOM_SECRET,
+      maxCalls: 10_000,
+    });
     stops.unshift(() => mock.close());
     mockUrl = mock.url;
     env.WECHAT_API_BASE = mock.url;
@@ -79,7 +85,8 @@ async function main() {
   say(`  chat          npm run chat -- --openid alice --url ${url}`);
   say('');
   say(`demo community "${DEMO.community.code}" with buildings ${DEMO.buildings.map((b) => b.code).join(', ')}; staff tokens (new on every start):`);
-  for (const s of staff) say(`  ${s.role.padEnd(15)} ${s.name.padEnd(20)} ${s.duties.length ? `[${s.duties.join(',')}]`.padEnd(10) : ''.padEnd(10)} ${s.token}`);
+  for (const s of staff)
+    say(`  ${s.role.padEnd(15)} ${s.name.padEnd(20)} ${s.duties.length ? `[${s.duties.join(',')}]`.padEnd(10) : ''.padEnd(10)} ${s.token}`);
   say('');
   say(`try:  curl -H "Authorization: Bearer ${staff.find((s) => s.role === 'committee')!.token}" ${url}/api/communities/demo`);
 }

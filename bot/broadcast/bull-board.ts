@@ -39,7 +39,14 @@ export function mountBullBoard(app: Koa, rt: Runtime): void {
     if (token) {
       ctx.request.headers.authorization = `Bearer ${token}`;
       return guard(ctx, async () => {
-        ctx.cookies.set(BULL_BOARD_COOKIE, token, { httpOnly: true, sameSite: 'strict', path: BULL_BOARD_PATH, secure: ctx.secure, maxAge: COOKIE_MAX_AGE_MS, overwrite: true });
+        ctx.cookies.set(BULL_BOARD_COOKIE, token, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: BULL_BOARD_PATH,
+          secure: ctx.secure,
+          maxAge: COOKIE_MAX_AGE_MS,
+          overwrite: true,
+        });
         const rest = new URLSearchParams(ctx.querystring);
         rest.delete('token');
         ctx.redirect(`${ctx.path}${rest.size ? `?${rest}` : ''}`);

@@ -29,10 +29,11 @@ export async function ensureFanoutJobs(rt: Runtime): Promise<number> {
 
 /** Run `ensureFanoutJobs` now and every `everyMs`; the returned function stops it. */
 export function keepFanoutJobsAlive(rt: Runtime, everyMs = 60_000): () => void {
-  const run = () => void ensureFanoutJobs(rt).then(
-    (n) => n && rt.log.warn({ restarted: n }, 'restarted fan-out jobs of released or sending notices'),
-    (err: unknown) => rt.log.warn({ err }, 'could not check the fan-out jobs'),
-  );
+  const run = () =>
+    void ensureFanoutJobs(rt).then(
+      (n) => n && rt.log.warn({ restarted: n }, 'restarted fan-out jobs of released or sending notices'),
+      (err: unknown) => rt.log.warn({ err }, 'could not check the fan-out jobs'),
+    );
   const first = setTimeout(run, 1000);
   const timer = setInterval(run, everyMs);
   first.unref();

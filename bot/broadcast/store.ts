@@ -45,7 +45,10 @@ return 0`;
 export function redisBroadcastStore(redis: Redis): BroadcastStore {
   return {
     async acquire(deliveryId, owner, leaseMs): Promise<ClaimResult> {
-      const [ok, extra] = (await redis.eval(ACQUIRE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, String(Math.ceil(leaseMs)))) as [number, string | number];
+      const [ok, extra] = (await redis.eval(ACQUIRE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, String(Math.ceil(leaseMs)))) as [
+        number,
+        string | number,
+      ];
       if (ok === 1) return { ok: true, sentNote: extra ? (JSON.parse(String(extra)) as SentNote) : null };
       return { ok: false, retryInMs: Math.max(50, Number(extra)) };
     },

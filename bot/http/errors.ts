@@ -3,7 +3,15 @@ import { AppError } from '../../handlers/errors.js';
 import type { Logger } from '../log.js';
 
 /** Map Koa/http-errors statuses that carry a safe message to our catalogue's codes. */
-const CODE_BY_STATUS: Record<number, string> = { 400: 'invalid_input', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 405: 'method_not_allowed', 413: 'payload_too_large', 415: 'invalid_input' };
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_input',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'invalid_input',
+};
 
 /**
  * The outermost middleware: the one place an error becomes a response. `/api/*` answers JSON

@@ -31,7 +31,9 @@ export function healthRouter(rt: Runtime): Router {
   });
   router.get('/readyz', async (ctx) => {
     const checks = await checkDependencies(rt);
-    const down = Object.entries(checks).filter(([, v]) => v !== 'up').map(([k]) => k);
+    const down = Object.entries(checks)
+      .filter(([, v]) => v !== 'up')
+      .map(([k]) => k);
     ctx.status = down.length ? 503 : 200;
     ctx.body = down.length ? { status: 'unavailable', down, checks } : { status: 'ready', checks };
   });

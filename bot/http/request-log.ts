@@ -14,7 +14,13 @@ export function requestLog(log: Logger): Middleware {
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       const actor = (ctx.state as { actor?: { id: string; role: string } }).actor;
-      const line = { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10, ...(actor ? { staffId: actor.id, role: actor.role } : {}) };
+      const line = {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms: Math.round(ms * 10) / 10,
+        ...(actor ? { staffId: actor.id, role: actor.role } : {}),
+      };
       if (ctx.path.startsWith('/api/')) log.info(line, 'request');
       else log.debug(line, 'request');
     }

@@ -15,7 +15,14 @@ export interface ChannelSpec {
 }
 
 export function officialAccountChannel(c: Config): ChannelSpec {
-  return { channel: 'wechat', mode: 'oa', token: c.WECHAT_TOKEN, aesKey: c.WECHAT_ENCODING_AES_KEY, receiveId: c.WECHAT_APP_ID, requireEncrypted: c.WECHAT_MESSAGE_MODE !== 'plain' };
+  return {
+    channel: 'wechat',
+    mode: 'oa',
+    token: c.WECHAT_TOKEN,
+    aesKey: c.WECHAT_ENCODING_AES_KEY,
+    receiveId: c.WECHAT_APP_ID,
+    requireEncrypted: c.WECHAT_MESSAGE_MODE !== 'plain',
+  };
 }
 
 export function wecomChannel(c: Config): ChannelSpec | undefined {

@@ -46,7 +46,13 @@ export const rescueEnqueuer = (queue: Queue) => async (dedupKey: string) => {
  * a request answered `success` at the deadline there is no next delivery, so the message is
  * parked for the rescue job, which runs it if the claim lapses without an outcome.
  */
-export function dedup(store: InboundStore, queues: { lateReply: Queue; inboundRescue: Queue }, ids: Ids, clock: Clock, apology: (state: WebhookState) => OutboundReply): Middleware<WebhookState> {
+export function dedup(
+  store: InboundStore,
+  queues: { lateReply: Queue; inboundRescue: Queue },
+  ids: Ids,
+  clock: Clock,
+  apology: (state: WebhookState) => OutboundReply,
+): Middleware<WebhookState> {
   const enqueueLateReply = lateReplyEnqueuer(queues.lateReply);
   const enqueueRescue = rescueEnqueuer(queues.inboundRescue);
   return async (ctx, next) => {

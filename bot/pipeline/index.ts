@@ -47,12 +47,24 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
   const mount = (path: string, spec: ChannelSpec) => {
     router.get(path, (ctx) => {
       ctx.type = 'text/plain';
-      ctx.body = verifyUrl({ mode: spec.mode, query: ctx.query, token: spec.token, aesKey: spec.aesKey, receiveId: spec.receiveId, nowSeconds: Math.floor(clock.now().getTime() / 1000), toleranceS: config.WECHAT_TIMESTAMP_TOLERANCE_S });
+      ctx.body = verifyUrl({
+        mode: spec.mode,
+        query: ctx.query,
+        token: spec.token,
+        aesKey: spec.aesKey,
+        receiveId: spec.receiveId,
+        nowSeconds: Math.floor(clock.now().getTime() / 1000),
+        toleranceS: config.WECHAT_TIMESTAMP_TOLERANCE_S,
+      });
     });
-    router.post(path, (ctx, next) => {
-      ctx.state.spec = spec;
-      return next();
-    }, ...steps);
+    router.post(
+      path,
+      (ctx, next) => {
+        ctx.state.spec = spec;
+        return next();
+      },
+      ...steps,
+    );
   };
   mount('/wechat', officialAccountChannel(config));
   const wecom = wecomChannel(config);

@@ -77,7 +77,14 @@ export async function withToken<T>(tokens: TokenCache, fn: (token: string) => Pr
  */
 export function credentialsRefused(err: unknown): unknown {
   if (!(err instanceof WechatApiError) || err.kind !== 'token') return err;
-  return new WechatApiError({ code: err.code, kind: 'token', retryable: false, endpoint: err.endpoint, message: `${err.message} (credentials refused)`, cause: err });
+  return new WechatApiError({
+    code: err.code,
+    kind: 'token',
+    retryable: false,
+    endpoint: err.endpoint,
+    message: `${err.message} (credentials refused)`,
+    cause: err,
+  });
 }
 
 /** `stable_token` (default) or the classic `/cgi-bin/token` (§10). */
@@ -258,7 +265,9 @@ export function createWechatApi(opts: WechatApiOptions): WechatApi {
     },
     async getUserInfo(openid) {
       const q = new URLSearchParams({ openid, lang: 'zh_CN' });
-      const raw = await withToken(tokens, (t) => requestJson<RawUserInfo>(http, 'user_info', `${base}/cgi-bin/user/info?access_token=${encodeURIComponent(t)}&${q}`));
+      const raw = await withToken(tokens, (t) =>
+        requestJson<RawUserInfo>(http, 'user_info', `${base}/cgi-bin/user/info?access_token=${encodeURIComponent(t)}&${q}`),
+      );
       return toUserInfo(raw);
     },
   };

@@ -121,7 +121,13 @@ function normalizeBody(fields: XmlRecord, msgType: string): InboundBody {
     case 'shortvideo':
       return { type: msgType.toLowerCase() as 'video' | 'shortvideo', mediaId: text(fields, 'MediaId'), thumbMediaId: text(fields, 'ThumbMediaId') };
     case 'location':
-      return { type: 'location', lat: decimal(fields, 'Location_X'), lng: decimal(fields, 'Location_Y'), scale: decimal(fields, 'Scale'), label: text(fields, 'Label') };
+      return {
+        type: 'location',
+        lat: decimal(fields, 'Location_X'),
+        lng: decimal(fields, 'Location_Y'),
+        scale: decimal(fields, 'Scale'),
+        label: text(fields, 'Label'),
+      };
     case 'link':
       return { type: 'link', title: text(fields, 'Title'), description: text(fields, 'Description'), url: text(fields, 'Url') };
     case 'event':

@@ -201,7 +201,15 @@ export function decodeRequest(input: DecodeRequestInput): DecodedRequest {
  * OA: plain `signature`, `echostr` returned unchanged. WeCom: `msg_signature` over the
  * encrypted `echostr`, decrypted, receiveid checked against the CorpID.
  */
-export function verifyUrl(input: { mode: ChannelMode; query: Query; token: string; aesKey?: string; receiveId: string; nowSeconds?: number; toleranceS?: number }): string {
+export function verifyUrl(input: {
+  mode: ChannelMode;
+  query: Query;
+  token: string;
+  aesKey?: string;
+  receiveId: string;
+  nowSeconds?: number;
+  toleranceS?: number;
+}): string {
   const { mode, query, token } = input;
   const raw = param(query, 'echostr');
   if (mode === 'oa') {

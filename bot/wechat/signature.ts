@@ -9,7 +9,9 @@ function sha1OfSorted(parts: string[]): string {
   // Plain string sort (UTF-16 code units), as the official samples do; every input here is
   // ASCII (Token is letters/digits, timestamp/nonce digits, Encrypt base64), so code-unit
   // and code-point order agree.
-  return createHash('sha1').update([...parts].sort().join(''), 'utf8').digest('hex');
+  return createHash('sha1')
+    .update([...parts].sort().join(''), 'utf8')
+    .digest('hex');
 }
 
 /**

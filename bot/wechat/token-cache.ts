@@ -115,7 +115,10 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache {
   type Check = (c: CachedToken) => boolean;
   const fresh: Check = (c) => now() < c.refreshAt;
   const valid: Check = (c) => now() < c.expiresAt;
-  const replaces = (failed: string): Check => (c) => valid(c) && c.token !== failed;
+  const replaces =
+    (failed: string): Check =>
+    (c) =>
+      valid(c) && c.token !== failed;
 
   /** Runs `fn` holding the Redis lock, or returns undefined if another process holds it. */
   async function withLock<T>(fn: () => Promise<T>): Promise<T | undefined> {

@@ -140,7 +140,9 @@ function buildValue(name: string, value: XmlBuildValue): string {
     if (typeof value === 'number' && !Number.isFinite(value)) throw new TypeError(`${name} is not a finite number`);
     return `<${name}>${String(value)}</${name}>`;
   }
-  return `<${name}>${Object.entries(value).map(([k, v]) => buildValue(k, v)).join('')}</${name}>`;
+  return `<${name}>${Object.entries(value)
+    .map(([k, v]) => buildValue(k, v))
+    .join('')}</${name}>`;
 }
 
 /**

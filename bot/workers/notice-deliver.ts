@@ -32,7 +32,8 @@ export function noticeDeliverWorker(rt: Runtime): Worker<DeliverJobData> {
       try {
         r = await deliverNotice(deps, { deliveryId, lastAttempt });
       } catch (err) {
-        if (lastAttempt) await giveUp(deps, deliveryId, err).catch((e: unknown) => rt.log.error({ err: e, deliveryId }, 'could not close a delivery after its last attempt'));
+        if (lastAttempt)
+          await giveUp(deps, deliveryId, err).catch((e: unknown) => rt.log.error({ err: e, deliveryId }, 'could not close a delivery after its last attempt'));
         throw err;
       }
       switch (r.outcome) {

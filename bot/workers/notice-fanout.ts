@@ -33,7 +33,14 @@ export function noticeFanoutWorker(rt: Runtime): Worker<FanoutJobData | SweepJob
       }
       return r;
     },
-    { connection: rt.redis, prefix: 'linli', concurrency: Math.max(2, Math.min(4, rt.config.WORKER_CONCURRENCY)), lockDuration: 30_000, stalledInterval: 10_000, maxStalledCount: 5 },
+    {
+      connection: rt.redis,
+      prefix: 'linli',
+      concurrency: Math.max(2, Math.min(4, rt.config.WORKER_CONCURRENCY)),
+      lockDuration: 30_000,
+      stalledInterval: 10_000,
+      maxStalledCount: 5,
+    },
   );
   const stop = keepFanoutJobsAlive(rt);
   worker.on('closing', stop);

@@ -50,7 +50,8 @@ export async function verifyAuditChains(models: Models, subjects: Record<string,
     };
     const expectedSeq = prev ? prev.seq + 1 : 1;
     if (e.seq !== expectedSeq) problem(prev ? `seq ${e.seq} follows seq ${prev.seq} (entries missing)` : `the chain starts at seq ${e.seq} (entries missing)`);
-    else if (e.prevHash !== (prev ? prev.hash : GENESIS_HASH)) problem(prev ? `prevHash does not match the hash of seq ${prev.seq}` : 'prevHash of the first entry is not the genesis hash');
+    else if (e.prevHash !== (prev ? prev.hash : GENESIS_HASH))
+      problem(prev ? `prevHash does not match the hash of seq ${prev.seq}` : 'prevHash of the first entry is not the genesis hash');
     else if (hashEntry(e) !== e.hash) problem('hash does not match the entry content (changed after it was written)');
     prev = e;
   }
@@ -69,7 +70,10 @@ export async function verifyAuditChains(models: Models, subjects: Record<string,
         subjectId,
         seq: tail?.seq ?? null,
         entryId: tail ? String(tail._id) : null,
-        reason: last === undefined ? `the ${subjectType} (version ${d.version}) has no audit entries` : `the chain ends at version ${last} but the ${subjectType} is at version ${d.version} (entries missing at the end)`,
+        reason:
+          last === undefined
+            ? `the ${subjectType} (version ${d.version}) has no audit entries`
+            : `the chain ends at version ${last} but the ${subjectType} is at version ${d.version} (entries missing at the end)`,
       });
     }
   }

@@ -94,7 +94,9 @@ export async function loadSubject<T extends AuditedSubject>(models: Models, targ
   if (subject.createEntry && !(await models.AuditEntry.exists({ ...key, version: 1 }))) {
     await insertChained(models, subject.createEntry, null); // null = a concurrent reader did it
   }
-  const newer = await models.AuditEntry.find({ ...key, version: { $gt: subject.version } }).sort({ version: 1 }).lean<AuditEntry[]>();
+  const newer = await models.AuditEntry.find({ ...key, version: { $gt: subject.version } })
+    .sort({ version: 1 })
+    .lean<AuditEntry[]>();
   if (!newer.length) return subject;
   for (const e of newer) await target.model.updateOne({ _id: subject._id, version: e.version - 1 }, { $set: projectEntry(target, e) });
   subject = await target.model.findById(id).lean<T>();
@@ -128,7 +130,10 @@ export function checkSeparation(actor: AuditActor, duty: Duty, subject: AuditedS
   }
   const other = performed.find((p) => p.actorId === actor.id && p.duty !== duty);
   if (other) {
-    throw new AppError('separation_of_duties', `you already performed "${other.duty}" on this ${noun}; one person performs one duty per audit round`, { duty, performed: other.duty });
+    throw new AppError('separation_of_duties', `you already performed "${other.duty}" on this ${noun}; one person performs one duty per audit round`, {
+      duty,
+      performed: other.duty,
+    });
   }
 }
 
@@ -164,7 +169,13 @@ function conflict(message: string, subject: AuditedSubject): AppError {
  * separation_of_duties). Then the entry insert decides (409 for the loser of a race) and one
  * conditional update applies it. Returns the updated subject.
  */
-export async function applyTransition<T extends AuditedSubject>(deps: AuditDeps, target: AuditTarget, subject: T, actor: AuditActor, spec: TransitionSpec): Promise<T> {
+export async function applyTransition<T extends AuditedSubject>(
+  deps: AuditDeps,
+  target: AuditTarget,
+  subject: T,
+  actor: AuditActor,
+  spec: TransitionSpec,
+): Promise<T> {
   const { noun } = target;
   const subjectId = String(subject._id);
   if (spec.duty) requireAuditDuty(actor, spec.duty);
@@ -199,7 +210,11 @@ export async function applyTransition<T extends AuditedSubject>(deps: AuditDeps,
     throw conflict(`this ${noun} was changed by someone else at the same time (it is now ${now.status}, version ${now.version}); reload and try again`, now);
   }
   const updated = await target.model
-    .findOneAndUpdate({ _id: subject._id, status: subject.status, version: subject.version }, { $set: projectEntry(target, entry) }, { returnDocument: 'after' })
+    .findOneAndUpdate(
+      { _id: subject._id, status: subject.status, version: subject.version },
+      { $set: projectEntry(target, entry) },
+      { returnDocument: 'after' },
+    )
     .lean<T>();
   // null: a reader replayed the entry first (or the update was lost): loadSubject converges.
   return updated && updated.version === entry.version ? updated : loadSubject<T>(deps.models, target, subjectId);

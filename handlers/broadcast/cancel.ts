@@ -14,7 +14,10 @@ const BATCH = 500;
 const PARALLEL = 16;
 
 /** Returns how many deliveries this sweep cancelled. */
-export async function sweepCancelled(deps: Pick<BroadcastDeps, 'models' | 'jobs' | 'store' | 'clock' | 'owner' | 'leaseMs'>, noticeId: string): Promise<number> {
+export async function sweepCancelled(
+  deps: Pick<BroadcastDeps, 'models' | 'jobs' | 'store' | 'clock' | 'owner' | 'leaseMs'>,
+  noticeId: string,
+): Promise<number> {
   // One query for the list (on FerretDB 1.x a scan of the collection, once per cancel).
   const pending = await deps.models.Delivery.find({ noticeId: new Types.ObjectId(noticeId), status: 'pending' }, { _id: 1 }).lean();
   let cancelled = 0;

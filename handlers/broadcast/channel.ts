@@ -37,7 +37,11 @@ export async function chooseChannel(
   const r = await models.Resident.findById(d.residentId).lean<BudgetView>();
   if (!r || !windowOpen(r.lastInboundAt, now) || (r.kfSentSinceInbound ?? 0) >= KF_BUDGET) return fallback;
   // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
-  const after = await models.Resident.findOneAndUpdate({ _id: d.residentId }, { $inc: { kfSentSinceInbound: 1 } }, { returnDocument: 'after' }).lean<BudgetView>();
+  const after = await models.Resident.findOneAndUpdate(
+    { _id: d.residentId },
+    { $inc: { kfSentSinceInbound: 1 } },
+    { returnDocument: 'after' },
+  ).lean<BudgetView>();
   if (after && windowOpen(after.lastInboundAt, now) && (after.kfSentSinceInbound ?? 0) <= KF_BUDGET) return 'kf';
   if (after) await refundKf(models, d.residentId); // a concurrent send took the last one
   return fallback;

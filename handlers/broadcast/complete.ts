@@ -12,7 +12,10 @@ import { fanoutStates } from './state.js';
 import type { BroadcastDeps } from './ports.js';
 
 /** True when the notice is (now, or already) complete. */
-export async function checkCompletion(deps: Pick<BroadcastDeps, 'models' | 'clock'>, noticeId: string): Promise<{ complete: boolean; progress: NoticeProgress | null }> {
+export async function checkCompletion(
+  deps: Pick<BroadcastDeps, 'models' | 'clock'>,
+  noticeId: string,
+): Promise<{ complete: boolean; progress: NoticeProgress | null }> {
   const state = await fanoutStates(deps.models).findById(noticeId).lean();
   if (!state?.done) return { complete: false, progress: null };
   if (state.completedAt) return { complete: true, progress: null };

@@ -90,7 +90,9 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
     const tally = await deps.store.release(input.deliveryId, owner, finished);
     if (finished && tally && tally.total !== null && tally.finished >= tally.total) {
       const noticeId = finished.noticeId;
-      await checkCompletion(deps, noticeId).catch((err: unknown) => deps.log?.warn({ err, noticeId }, 'completion check failed; the fan-out watcher will retry'));
+      await checkCompletion(deps, noticeId).catch((err: unknown) =>
+        deps.log?.warn({ err, noticeId }, 'completion check failed; the fan-out watcher will retry'),
+      );
     }
   }
 }
@@ -120,7 +122,12 @@ async function send(deps: BroadcastDeps, d: Delivery, notice: Notice, channel: D
   } catch (err) {
     return failedSend(deps, d, used, err, lastAttempt);
   }
-  const note: SentNote = { at: deps.clock.now().toISOString(), channel: used, ...(msgid !== undefined ? { msgid } : {}), ...(kfFallback ? { kfFallback } : {}) };
+  const note: SentNote = {
+    at: deps.clock.now().toISOString(),
+    channel: used,
+    ...(msgid !== undefined ? { msgid } : {}),
+    ...(kfFallback ? { kfFallback } : {}),
+  };
   try {
     await retrying(() => recordSent(deps, d, note));
   } catch (err) {
@@ -150,13 +157,26 @@ async function failedSend(deps: BroadcastDeps, d: Delivery, channel: DeliveryCha
 }
 
 async function fail(deps: BroadcastDeps, d: Delivery, reason: DeliveryFailReason, errcode?: number, message?: string): Promise<DeliverOutcome> {
-  await setDelivery(deps, d._id, { status: 'failed', failReason: reason, finishedAt: deps.clock.now(), ...(errcode !== undefined ? { errcode } : {}), ...(message ? { lastError: message } : {}) });
+  await setDelivery(deps, d._id, {
+    status: 'failed',
+    failReason: reason,
+    finishedAt: deps.clock.now(),
+    ...(errcode !== undefined ? { errcode } : {}),
+    ...(message ? { lastError: message } : {}),
+  });
   return { outcome: 'failed', reason, ...(errcode !== undefined ? { errcode } : {}) };
 }
 
 async function recordSent(deps: BroadcastDeps, d: Delivery, note: SentNote): Promise<void> {
   const at = new Date(note.at);
-  await setDelivery(deps, d._id, { status: 'sent', sentAt: at, finishedAt: at, channel: note.channel, ...(note.msgid !== undefined ? { msgid: note.msgid } : {}), ...(note.kfFallback ? { kfFallback: true } : {}) });
+  await setDelivery(deps, d._id, {
+    status: 'sent',
+    sentAt: at,
+    finishedAt: at,
+    channel: note.channel,
+    ...(note.msgid !== undefined ? { msgid: note.msgid } : {}),
+    ...(note.kfFallback ? { kfFallback: true } : {}),
+  });
 }
 
 function setDelivery(deps: BroadcastDeps, id: Types.ObjectId, set: Record<string, unknown>, inc?: Record<string, number>) {

@@ -49,7 +49,25 @@ export async function runFanout(deps: BroadcastDeps, noticeId: string, opts: { b
   const states = fanoutStates(deps.models);
   const _id = new Types.ObjectId(noticeId);
   let state = (await states
-    .findOneAndUpdate({ _id }, { $setOnInsert: { _id, cursor: null, created: 0, done: false, total: null, runs: 0, startedAt: deps.clock.now(), finishedAt: null, lastPending: null, lastCheckAt: null, completedAt: null } }, { upsert: true, returnDocument: 'after' })
+    .findOneAndUpdate(
+      { _id },
+      {
+        $setOnInsert: {
+          _id,
+          cursor: null,
+          created: 0,
+          done: false,
+          total: null,
+          runs: 0,
+          startedAt: deps.clock.now(),
+          finishedAt: null,
+          lastPending: null,
+          lastCheckAt: null,
+          completedAt: null,
+        },
+      },
+      { upsert: true, returnDocument: 'after' },
+    )
     .lean<FanoutState>())!;
   if (!state.done) {
     const resolved = await resolve(deps, notice, state, opts.batchSize ?? FANOUT_BATCH);
@@ -109,7 +127,9 @@ async function resolve(deps: BroadcastDeps, notice: Notice, state: FanoutState, 
   } finally {
     await cursor.close().catch(() => {});
   }
-  const done = await states.findOneAndUpdate({ _id: notice._id }, { $set: { done: true, total: created, finishedAt: deps.clock.now() } }, { returnDocument: 'after' }).lean<FanoutState>();
+  const done = await states
+    .findOneAndUpdate({ _id: notice._id }, { $set: { done: true, total: created, finishedAt: deps.clock.now() } }, { returnDocument: 'after' })
+    .lean<FanoutState>();
   // The tally's total goes in before the completion check, so a delivery finishing later sees it.
   await deps.store.setTotal(noticeId, created);
   return done;

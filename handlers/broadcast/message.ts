@@ -41,15 +41,19 @@ export const DEFAULT_TEMPLATE_FIELDS = `first=title,keyword1=title,keyword2=time
  * (the config reports it against the variable's name).
  */
 export function parseTemplateFields(raw: string): TemplateField[] {
-  const fields = raw.split(',').map((part) => part.trim()).filter(Boolean).map((part) => {
-    const m = /^([A-Za-z][A-Za-z0-9_]{0,31})=([a-z]+)(?::(\d{1,4}))?$/.exec(part);
-    if (!m) throw new Error(`"${part}" is not field=source[:maxChars]`);
-    const source = m[2] as TemplateField['source'];
-    if (!SOURCES.includes(source)) throw new Error(`"${m[2]}" is not one of ${SOURCES.join(', ')}`);
-    const maxChars = m[3] === undefined ? undefined : Number(m[3]);
-    if (maxChars !== undefined && maxChars < 2) throw new Error(`maxChars of ${m[1]} must be at least 2`);
-    return { field: m[1]!, source, ...(maxChars ? { maxChars } : {}) };
-  });
+  const fields = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const m = /^([A-Za-z][A-Za-z0-9_]{0,31})=([a-z]+)(?::(\d{1,4}))?$/.exec(part);
+      if (!m) throw new Error(`"${part}" is not field=source[:maxChars]`);
+      const source = m[2] as TemplateField['source'];
+      if (!SOURCES.includes(source)) throw new Error(`"${m[2]}" is not one of ${SOURCES.join(', ')}`);
+      const maxChars = m[3] === undefined ? undefined : Number(m[3]);
+      if (maxChars !== undefined && maxChars < 2) throw new Error(`maxChars of ${m[1]} must be at least 2`);
+      return { field: m[1]!, source, ...(maxChars ? { maxChars } : {}) };
+    });
   if (fields.length === 0) throw new Error('no fields');
   const names = fields.map((f) => f.field);
   const twice = names.find((f, i) => names.indexOf(f) !== i);

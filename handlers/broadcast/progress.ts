@@ -15,7 +15,10 @@ import type { BroadcastStore } from './ports.js';
 import type { Models } from '../../models/index.js';
 import type { NoticeProgress } from '../notices/progress.js';
 
-export async function liveProgress(deps: { models: Models; store: Pick<BroadcastStore, 'tally'> }, noticeId: string): Promise<NoticeProgress & { fanoutDone: boolean }> {
+export async function liveProgress(
+  deps: { models: Models; store: Pick<BroadcastStore, 'tally'> },
+  noticeId: string,
+): Promise<NoticeProgress & { fanoutDone: boolean }> {
   const [state, tally] = await Promise.all([fanoutStates(deps.models).findById(noticeId).lean(), deps.store.tally(noticeId)]);
   const total = state?.total ?? state?.created ?? 0;
   return { total, sent: tally.sent, failed: tally.failed, pending: Math.max(0, total - tally.sent - tally.failed), cancelled: 0, fanoutDone: !!state?.done };

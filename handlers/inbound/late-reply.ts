@@ -18,7 +18,12 @@ export function replyAsText(reply: OutboundReply): string {
  * Record a reply that goes out through the API, then queue its sender (in that order: the job
  * finds the record). `enqueue` adds the `late-reply` job under its deterministic id.
  */
-export async function recordLateReply(store: InboundStore, enqueue: (dedupKey: string) => Promise<void>, dedupKey: string, r: { channel: 'wechat' | 'wecom'; openid: string; reply: OutboundReply }): Promise<void> {
+export async function recordLateReply(
+  store: InboundStore,
+  enqueue: (dedupKey: string) => Promise<void>,
+  dedupKey: string,
+  r: { channel: 'wechat' | 'wecom'; openid: string; reply: OutboundReply },
+): Promise<void> {
   await store.complete(dedupKey, { state: 'done', via: 'late', ...r });
   await enqueue(dedupKey);
 }

@@ -59,7 +59,10 @@ export async function rescueInbound(deps: RescueDeps, dedupKey: string): Promise
  * The conversation step for a parked message, as the webhook's session and dispatch steps run
  * it: resident (recorded once), session, flow step, session saved.
  */
-export async function rerunConversation(deps: { models: Models; sessions: SessionStore; respond: RespondDeps; now(): Date }, parked: ParkedInbound): Promise<OutboundReply | null> {
+export async function rerunConversation(
+  deps: { models: Models; sessions: SessionStore; respond: RespondDeps; now(): Date },
+  parked: ParkedInbound,
+): Promise<OutboundReply | null> {
   const { channel, inbound, receivedAt } = parked;
   const opened = await openConversation(deps.models, deps.sessions, channel, inbound, new Date(receivedAt), { rerun: true });
   const out = await respond(deps.respond, { inbound, resident: opened.resident, session: opened.session });

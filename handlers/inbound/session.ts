@@ -41,7 +41,14 @@ export interface OpenConversation {
  * resident (`touchResident`); the rescue job runs a message whose run may have recorded it
  * already (`rerun`: `touchResidentOnce`).
  */
-export async function openConversation(models: Models, store: SessionStore, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date, o: { rerun?: boolean } = {}): Promise<OpenConversation> {
+export async function openConversation(
+  models: Models,
+  store: SessionStore,
+  channel: 'wechat' | 'wecom',
+  inbound: InboundMessage,
+  receivedAt: Date,
+  o: { rerun?: boolean } = {},
+): Promise<OpenConversation> {
   const key = sessionKey(channel, inbound.fromUser);
   const loadResident = () => (o.rerun ? touchResidentOnce : touchResident)(models, channel, inbound, receivedAt);
   const [resident, loaded] = await Promise.all([loadResident(), store.get(key)]);

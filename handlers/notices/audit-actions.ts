@@ -15,7 +15,16 @@ export async function verifyNotice(deps: NoticeDeps, actor: Actor, id: string, r
   const input = parseAction(raw);
   const notice = await loadNotice(deps.models, id);
   const { from, to } = DUTY_STEP.verify;
-  return ref(await applyTransition(deps, noticeTarget(deps.models), notice, actor, { action: 'verify', duty: 'verify', from: [from], to, comment: input.comment, expectedVersion: input.version }));
+  return ref(
+    await applyTransition(deps, noticeTarget(deps.models), notice, actor, {
+      action: 'verify',
+      duty: 'verify',
+      from: [from],
+      to,
+      comment: input.comment,
+      expectedVersion: input.version,
+    }),
+  );
 }
 
 /**
@@ -28,7 +37,15 @@ export async function editNotice(deps: NoticeDeps, actor: Actor, id: string, raw
   const diff = fieldDiff(notice as unknown as Record<string, unknown>, changes, ['title', 'body']);
   const { from, to } = DUTY_STEP.edit;
   return ref(
-    await applyTransition(deps, noticeTarget(deps.models), notice, actor, { action: 'edit', duty: 'edit', from: [from], to, comment, diff, expectedVersion: version }),
+    await applyTransition(deps, noticeTarget(deps.models), notice, actor, {
+      action: 'edit',
+      duty: 'edit',
+      from: [from],
+      to,
+      comment,
+      diff,
+      expectedVersion: version,
+    }),
   );
 }
 
@@ -63,7 +80,14 @@ export async function rejectNotice(deps: NoticeDeps, actor: Actor, id: string, r
   if (!DUTIES.some((d) => actor.duties.includes(d))) throw new AppError('forbidden_duty', 'rejecting needs an audit duty (verify, edit or release)');
   const notice = await loadNotice(deps.models, id);
   return ref(
-    await applyTransition(deps, noticeTarget(deps.models), notice, actor, { action: 'reject', from: REJECTABLE, to: 'draft', newRound: true, comment: input.comment, expectedVersion: input.version }),
+    await applyTransition(deps, noticeTarget(deps.models), notice, actor, {
+      action: 'reject',
+      from: REJECTABLE,
+      to: 'draft',
+      newRound: true,
+      comment: input.comment,
+      expectedVersion: input.version,
+    }),
   );
 }
 
@@ -82,7 +106,13 @@ export async function cancelNotice(deps: NoticeDeps, actor: Actor, id: string, r
   const releaser = actor.duties.includes('release');
   const isAuthor = notice.authorId === actor.id;
   if (!releaser && !(isAuthor && PRE_RELEASE.includes(notice.status))) {
-    throw new AppError('forbidden_duty', isAuthor ? 'a released notice can only be cancelled by a holder of the "release" duty' : 'cancelling needs the "release" duty (or being the author, before release)', { duty: 'release' });
+    throw new AppError(
+      'forbidden_duty',
+      isAuthor
+        ? 'a released notice can only be cancelled by a holder of the "release" duty'
+        : 'cancelling needs the "release" duty (or being the author, before release)',
+      { duty: 'release' },
+    );
   }
   const from = releaser ? [...PRE_RELEASE, ...BROADCASTING] : PRE_RELEASE;
   const cancelled: Notice = await applyTransition(deps, noticeTarget(deps.models), notice, actor, {

@@ -33,7 +33,14 @@ export async function resumeReleasedBroadcasts(deps: NoticeDeps): Promise<number
   return queued;
 }
 
-async function systemStep(deps: AuditDeps, noticeId: string, action: string, from: readonly AuditStatus[], to: AuditStatus, meta?: Record<string, unknown>): Promise<boolean> {
+async function systemStep(
+  deps: AuditDeps,
+  noticeId: string,
+  action: string,
+  from: readonly AuditStatus[],
+  to: AuditStatus,
+  meta?: Record<string, unknown>,
+): Promise<boolean> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const notice = await loadNotice(deps.models, noticeId);
     if (!from.includes(notice.status)) return false;

@@ -48,8 +48,22 @@ export async function updateNotice(deps: NoticeDeps, actor: Actor, id: string, r
   const diff = fieldDiff(notice as unknown as Record<string, unknown>, changes, CONTENT_FIELDS);
   if (!diff) {
     const stale = version !== undefined && version !== notice.version;
-    if (notice.status !== 'draft' || stale) throw new AppError('conflict_state', stale ? `this notice is at version ${notice.version}, not ${version}` : `cannot update a notice that is ${notice.status}`, { status: notice.status, version: notice.version });
+    if (notice.status !== 'draft' || stale)
+      throw new AppError(
+        'conflict_state',
+        stale ? `this notice is at version ${notice.version}, not ${version}` : `cannot update a notice that is ${notice.status}`,
+        { status: notice.status, version: notice.version },
+      );
     return ref(notice);
   }
-  return ref(await applyTransition(deps, noticeTarget(deps.models), notice, actor, { action: 'update', from: ['draft'], to: 'draft', diff, comment, expectedVersion: version }));
+  return ref(
+    await applyTransition(deps, noticeTarget(deps.models), notice, actor, {
+      action: 'update',
+      from: ['draft'],
+      to: 'draft',
+      diff,
+      comment,
+      expectedVersion: version,
+    }),
+  );
 }

@@ -63,13 +63,18 @@ async function progressOf(models: Models, n: Notice, trail: AuditEntry[], live?:
   const id = String(n._id);
   if (n.status === 'completed') {
     const meta = trail.findLast((e) => e.action === 'complete')?.meta as Partial<NoticeProgress> | undefined;
-    if (meta && typeof meta.total === 'number') return { total: meta.total, sent: meta.sent ?? 0, failed: meta.failed ?? 0, pending: 0, cancelled: meta.cancelled ?? 0 };
+    if (meta && typeof meta.total === 'number')
+      return { total: meta.total, sent: meta.sent ?? 0, failed: meta.failed ?? 0, pending: 0, cancelled: meta.cancelled ?? 0 };
   }
   if (live && n.status === 'sending') return live(id);
   return noticeProgress(models, id);
 }
 
-export async function getNotice(models: Models, id: string, live?: LiveProgress): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
+export async function getNotice(
+  models: Models,
+  id: string,
+  live?: LiveProgress,
+): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
   const n = await loadNotice(models, id);
   const trail = await auditTrail(models, 'notice', id);
   const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;
@@ -115,7 +120,10 @@ export async function listNotices(models: Models, actor: Actor, q: ListQuery): P
   if (q.status) filter.status = q.status;
   if (q.community) filter['scope.communityCode'] = q.community;
   if (q.before) filter._id = { $lt: new Types.ObjectId(q.before) };
-  const rows = await models.Notice.find(filter, { createEntry: 0 }).sort({ _id: -1 }).limit(q.limit + 1).lean<Notice[]>();
+  const rows = await models.Notice.find(filter, { createEntry: 0 })
+    .sort({ _id: -1 })
+    .limit(q.limit + 1)
+    .lean<Notice[]>();
   const page = rows.slice(0, q.limit);
   return { notices: page.map(summaryView), next: rows.length > q.limit ? String(page.at(-1)!._id) : null };
 }

@@ -38,13 +38,22 @@ export function parseTargets(raw: unknown): NoticeTargets {
   const out: NoticeTargets = {};
   if (flag(t.all, 'all')) out.all = true;
   const communities = list(t.communities, 'communities', MAX_COMMUNITIES)?.map((c) => {
-    if (typeof c !== 'string' || !CODE.test(c)) throw invalid(`targets.communities: ${JSON.stringify(c)} is not a community code`, { field: 'targets.communities' });
+    if (typeof c !== 'string' || !CODE.test(c))
+      throw invalid(`targets.communities: ${JSON.stringify(c)} is not a community code`, { field: 'targets.communities' });
     return c;
   });
   if (communities?.length) out.communities = [...new Set(communities)];
   const buildings = list(t.buildings, 'buildings', MAX_BUILDINGS)?.map((b) => {
     const o = b as Record<string, unknown> | null;
-    if (!o || typeof o !== 'object' || typeof o.community !== 'string' || typeof o.building !== 'string' || Object.keys(o).length !== 2 || !CODE.test(o.community) || !BUILDING_CODE.test(o.building)) {
+    if (
+      !o ||
+      typeof o !== 'object' ||
+      typeof o.community !== 'string' ||
+      typeof o.building !== 'string' ||
+      Object.keys(o).length !== 2 ||
+      !CODE.test(o.community) ||
+      !BUILDING_CODE.test(o.building)
+    ) {
       throw invalid('targets.buildings items must be {"community": code, "building": code}', { field: 'targets.buildings' });
     }
     return { community: o.community, building: o.building };
@@ -56,7 +65,8 @@ export function parseTargets(raw: unknown): NoticeTargets {
   if (flag(t.vulnerable, 'vulnerable')) out.vulnerable = true;
   if (flag(t.volunteers, 'volunteers')) out.volunteers = true;
   const tags = list(t.tags, 'tags', MAX_TAGS)?.map((x) => {
-    if (typeof x !== 'string' || !TAG.test(x)) throw invalid(`targets.tags: ${JSON.stringify(x)} is not a tag (letters, digits, _ or -, at most 32)`, { field: 'targets.tags' });
+    if (typeof x !== 'string' || !TAG.test(x))
+      throw invalid(`targets.tags: ${JSON.stringify(x)} is not a tag (letters, digits, _ or -, at most 32)`, { field: 'targets.tags' });
     return x;
   });
   if (tags?.length) out.tags = [...new Set(tags)];
@@ -77,7 +87,9 @@ export async function targetScopes(models: Models, targets: NoticeTargets): Prom
   const out: ScopeTarget[] = (targets.communities ?? []).map((c) => ({ streetCode: communities.get(c)!.streetCode, communityCode: c }));
   if (targets.buildings?.length) {
     const known = new Set(
-      (await models.Building.find({ communityCode: { $in: [...new Set(targets.buildings.map((b) => b.community))] } }).lean()).map((b) => `${b.communityCode}/${b.code}`),
+      (await models.Building.find({ communityCode: { $in: [...new Set(targets.buildings.map((b) => b.community))] } }).lean()).map(
+        (b) => `${b.communityCode}/${b.code}`,
+      ),
     );
     for (const b of targets.buildings) {
       if (!known.has(`${b.community}/${b.building}`)) throw invalid(`unknown building "${b.building}" in community ${b.community}`, { field: 'targets' });

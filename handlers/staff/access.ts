@@ -41,7 +41,11 @@ export function requireRole(actor: Actor, roles: readonly Role[]): void {
 export function requireScope(actor: Actor, targets: ScopeTarget[]): void {
   const outside = targets.find((t) => !inScope(actor, t));
   if (outside) {
-    const where = outside.buildingCode ? `building ${outside.communityCode}/${outside.buildingCode}` : outside.communityCode ? `community ${outside.communityCode}` : `street ${outside.streetCode ?? '(none)'}`;
+    const where = outside.buildingCode
+      ? `building ${outside.communityCode}/${outside.buildingCode}`
+      : outside.communityCode
+        ? `community ${outside.communityCode}`
+        : `street ${outside.streetCode ?? '(none)'}`;
     throw new AppError('forbidden_scope', `${where} is outside your scope`);
   }
 }

@@ -47,10 +47,24 @@ function options(): Options {
       'rate-seconds': { type: 'string', default: '10' },
     },
   });
-  const o = { recipients: Number(values.recipients), workers: Number(values.workers), concurrency: Number(values.concurrency), rate: Number(values.rate), rateSeconds: Number(values['rate-seconds']) };
+  const o = {
+    recipients: Number(values.recipients),
+    workers: Number(values.workers),
+    concurrency: Number(values.concurrency),
+    rate: Number(values.rate),
+    rateSeconds: Number(values['rate-seconds']),
+  };
   const int = (n: number, min: number, max: number) => Number.isInteger(n) && n >= min && n <= max;
-  if (!int(o.recipients, 1, 1_000_000) || !int(o.workers, 0, 16) || !int(o.concurrency, 1, 1000) || !(o.rate >= 0) || !(o.rateSeconds > 0 && o.rateSeconds <= 120)) {
-    process.stderr.write('usage: npm run bench:broadcast -- [--recipients N] [--workers N(0 = in-process)] [--concurrency N] [--rate PER_S(0 = skip)] [--rate-seconds S]\n');
+  if (
+    !int(o.recipients, 1, 1_000_000) ||
+    !int(o.workers, 0, 16) ||
+    !int(o.concurrency, 1, 1000) ||
+    !(o.rate >= 0) ||
+    !(o.rateSeconds > 0 && o.rateSeconds <= 120)
+  ) {
+    process.stderr.write(
+      'usage: npm run bench:broadcast -- [--recipients N] [--workers N(0 = in-process)] [--concurrency N] [--rate PER_S(0 = skip)] [--rate-seconds S]\n',
+    );
     process.exit(2);
   }
   return o;
@@ -122,7 +136,13 @@ async function main(): Promise<void> {
     const noopQueue = new Queue('bench-noop', { connection: rt.redis, prefix: 'linli' });
     t0 = Date.now();
     for (let i = 0; i < o.recipients; i += 1000) {
-      await noopQueue.addBulk(Array.from({ length: Math.min(1000, o.recipients - i) }, (_, k) => ({ name: 'noop', data: { i: i + k }, opts: { jobId: `noop-${i + k}`, removeOnComplete: true } })));
+      await noopQueue.addBulk(
+        Array.from({ length: Math.min(1000, o.recipients - i) }, (_, k) => ({
+          name: 'noop',
+          data: { i: i + k },
+          opts: { jobId: `noop-${i + k}`, removeOnComplete: true },
+        })),
+      );
     }
     const noopAddMs = Date.now() - t0;
     let noopDone = 0;
@@ -151,7 +171,13 @@ async function main(): Promise<void> {
     };
 
     let n = 0;
-    const person = (duties: Array<'verify' | 'edit' | 'release'>) => ({ id: new Types.ObjectId().toHexString(), name: `bench-${++n}`, role: 'committee' as const, duties, scope: { streetCode: 'sb', communityCode: 'bench' } });
+    const person = (duties: Array<'verify' | 'edit' | 'release'>) => ({
+      id: new Types.ObjectId().toHexString(),
+      name: `bench-${++n}`,
+      role: 'committee' as const,
+      duties,
+      scope: { streetCode: 'sb', communityCode: 'bench' },
+    });
     const deps = { models, clock: rt.clock, broadcast: queueBroadcastPort(rt.queues, rt.clock), log: rt.log };
     const release = async (title: string, targets: Record<string, unknown>) => {
       const { id } = await createNotice(deps, person([]), { title, body: '基准测试通知：请勿回复。', targets });
@@ -181,7 +207,9 @@ async function main(): Promise<void> {
       const tl = await tally(id);
       if (fanoutMs === null && (await fanoutStates(models).findById(id).lean())?.done) fanoutMs = Date.now() - t0;
       const sent = successfulSends();
-      say(`${Math.round((Date.now() - t0) / 1000)} s: ${sent} sent (+${sent - last}/s), ${tl.finished}/${tl.total ?? '?'} finished${fanoutMs === null ? ', fan-out running' : ''}`);
+      say(
+        `${Math.round((Date.now() - t0) / 1000)} s: ${sent} sent (+${sent - last}/s), ${tl.finished}/${tl.total ?? '?'} finished${fanoutMs === null ? ', fan-out running' : ''}`,
+      );
       last = sent;
       if (tl.total !== null && tl.finished >= tl.total) break;
       if (Date.now() - t0 > 60 * 60_000) throw new Error('the broadcast did not finish within an hour');
@@ -207,7 +235,7 @@ async function main(): Promise<void> {
       duplicates: sends - p.sent,
       missing: o.recipients - p.sent,
       noticeStatus: status,
-      ratioToNoop: Number(((p.sent / totalMs) * 1000 / noop.perS).toFixed(3)),
+      ratioToNoop: Number((((p.sent / totalMs) * 1000) / noop.perS).toFixed(3)),
     };
     say(`broadcast: ${broadcast.deliveriesPerS} deliveries/s, duplicates ${broadcast.duplicates}, missing ${broadcast.missing}`);
     await stopWorkers();
@@ -223,14 +251,25 @@ async function main(): Promise<void> {
         const tl = await tally(rid);
         if (tl.total !== null && tl.finished >= tl.total) break;
       }
-      const times = mock.calls().filter((c) => c.endpoint === 'custom_send' || c.endpoint === 'template_send').map((c) => c.time).sort((a, b) => a - b);
+      const times = mock
+        .calls()
+        .filter((c) => c.endpoint === 'custom_send' || c.endpoint === 'template_send')
+        .map((c) => c.time)
+        .sort((a, b) => a - b);
       let busiest = 0;
       for (let i = 0, j = 0; j < times.length; j++) {
         while (times[j]! - times[i]! >= 1000) i++;
         busiest = Math.max(busiest, j - i + 1);
       }
       const spanS = (times[times.length - 1]! - times[0]!) / 1000;
-      rate = { limitPerS: o.rate, recipients: rateN, sends: times.length, spanS: Number(spanS.toFixed(2)), achievedPerS: Number(((times.length - 1) / spanS).toFixed(1)), busiestSecond: busiest };
+      rate = {
+        limitPerS: o.rate,
+        recipients: rateN,
+        sends: times.length,
+        spanS: Number(spanS.toFixed(2)),
+        achievedPerS: Number(((times.length - 1) / spanS).toFixed(1)),
+        busiestSecond: busiest,
+      };
       say(`rate: ${rate.achievedPerS}/s against a limit of ${o.rate}/s`);
       await stopWorkers();
     }
@@ -249,7 +288,12 @@ interface Child {
 
 /** `tsx bot/worker.ts` in its own process group; resolves when its workers run. */
 async function startWorkerChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bot/worker.ts'], { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['bot/worker.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let out = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stdout!.on('data', (b: Buffer) => {

@@ -155,7 +155,15 @@ async function main(): Promise<void> {
   const connections = Number(values.connections);
   const warmup = Number(values.warmup);
   const residents = Number(values.residents);
-  if (!(duration >= 1 && duration <= 600) || !Number.isInteger(connections) || connections < 1 || connections > 1000 || !(warmup >= 0 && warmup <= 60) || !Number.isInteger(residents) || residents < 1) {
+  if (
+    !(duration >= 1 && duration <= 600) ||
+    !Number.isInteger(connections) ||
+    connections < 1 ||
+    connections > 1000 ||
+    !(warmup >= 0 && warmup <= 60) ||
+    !Number.isInteger(residents) ||
+    residents < 1
+  ) {
     process.stderr.write('usage: npm run bench:webhook -- [--duration SECONDS(1-600)] [--connections N(1-1000)] [--warmup SECONDS] [--residents N]\n');
     process.exit(2);
   }
@@ -177,22 +185,43 @@ async function main(): Promise<void> {
       WECOM_API_BASE: mock.url,
       LOG_LEVEL: 'error',
     };
-    const creds = { token: DEMO_CHANNEL.WECHAT_TOKEN, aesKey: DEMO_CHANNEL.WECHAT_ENCODING_AES_KEY, receiveId: DEMO_CHANNEL.WECHAT_APP_ID, toUser: 'gh_linlibench0001' };
+    const creds = {
+      token: DEMO_CHANNEL.WECHAT_TOKEN,
+      aesKey: DEMO_CHANNEL.WECHAT_ENCODING_AES_KEY,
+      receiveId: DEMO_CHANNEL.WECHAT_APP_ID,
+      toUser: 'gh_linlibench0001',
+    };
 
     let seq = 0;
     const runId = crypto.randomBytes(3).toString('hex');
     /** A new signed push per request: a new MsgId (dedup does real work), from `residents` senders in turn. */
-    const pushRequest = (mode: 'plain' | 'safe') => (req: AutocannonRequest): AutocannonRequest => {
-      seq += 1;
-      const now = Math.floor(Date.now() / 1000);
-      const wire = buildPush(mode, creds, { type: 'text', content: '1' }, { fromUser: `oBench${runId}${seq % residents}`, createTime: now, msgId: `${9_000_000_000 + seq}` }, { timestamp: now, nonce: String(100_000_000 + (seq % 1_000_000_000)) });
-      return { ...req, method: 'POST', path: `/wechat${queryString(wire.query)}`, headers: { 'content-type': 'text/xml' }, body: wire.body };
-    };
+    const pushRequest =
+      (mode: 'plain' | 'safe') =>
+      (req: AutocannonRequest): AutocannonRequest => {
+        seq += 1;
+        const now = Math.floor(Date.now() / 1000);
+        const wire = buildPush(
+          mode,
+          creds,
+          { type: 'text', content: '1' },
+          { fromUser: `oBench${runId}${seq % residents}`, createTime: now, msgId: `${9_000_000_000 + seq}` },
+          { timestamp: now, nonce: String(100_000_000 + (seq % 1_000_000_000)) },
+        );
+        return { ...req, method: 'POST', path: `/wechat${queryString(wire.query)}`, headers: { 'content-type': 'text/xml' }, body: wire.body };
+      };
 
     const cases: Array<{ name: CaseName; label: string; load: Record<string, unknown> }> = [
       { name: 'bare', label: 'bare Koa hello-world', load: { requests: [{ method: 'GET', path: '/' }], verifyBody: (b: string) => b === 'hello world' } },
-      { name: 'plain', label: 'POST /wechat, plain mode', load: { requests: [{ setupRequest: pushRequest('plain') }], verifyBody: (b: string) => b.startsWith('<xml>') } },
-      { name: 'safe', label: 'POST /wechat, safe mode (encrypted)', load: { requests: [{ setupRequest: pushRequest('safe') }], verifyBody: (b: string) => b.startsWith('<xml>\n<Encrypt>') } },
+      {
+        name: 'plain',
+        label: 'POST /wechat, plain mode',
+        load: { requests: [{ setupRequest: pushRequest('plain') }], verifyBody: (b: string) => b.startsWith('<xml>') },
+      },
+      {
+        name: 'safe',
+        label: 'POST /wechat, safe mode (encrypted)',
+        load: { requests: [{ setupRequest: pushRequest('safe') }], verifyBody: (b: string) => b.startsWith('<xml>\n<Encrypt>') },
+      },
     ];
 
     const results: Partial<Record<CaseName, CaseResult>> = {};
@@ -221,7 +250,13 @@ async function main(): Promise<void> {
     const ratio = (x?: CaseResult) => (x && results.bare ? Math.round((x.reqPerSec / results.bare.reqPerSec) * 1000) / 1000 : null);
     const report = {
       command: `npm run bench:webhook -- --duration ${duration} --connections ${connections} --residents ${residents}`,
-      machine: { node: process.version, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', platform: `${os.platform()} ${os.release()}`, dataDir: os.tmpdir() },
+      machine: {
+        node: process.version,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        platform: `${os.platform()} ${os.release()}`,
+        dataDir: os.tmpdir(),
+      },
       database: `FerretDB ${FERRETDB_VERSION} (SQLite backend)`,
       duration_s: duration,
       connections,

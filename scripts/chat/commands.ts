@@ -47,7 +47,8 @@ export function parseLine(line: string): ChatLine {
     case '/location': {
       const lat = number(args[0]);
       const lng = number(args[1]);
-      if (lat === undefined || lng === undefined || Math.abs(lat) > 90 || Math.abs(lng) > 180) return { kind: 'error', message: 'usage: /location LAT LNG (decimal degrees)' };
+      if (lat === undefined || lng === undefined || Math.abs(lat) > 90 || Math.abs(lng) > 180)
+        return { kind: 'error', message: 'usage: /location LAT LNG (decimal degrees)' };
       return { kind: 'send', action: { type: 'location_event', lat, lng } };
     }
     default:

@@ -78,7 +78,8 @@ export const CHAT_OA_ORIGINAL_ID = 'gh_linlichat0001';
  */
 export function chatCredentials(channel: 'oa' | 'wecom', env: Record<string, string | undefined>): ChannelCredentials {
   const get = (name: keyof typeof DEMO_CHANNEL) => (env[name] ? env[name]! : DEMO_CHANNEL[name]);
-  if (channel === 'oa') return { token: get('WECHAT_TOKEN'), aesKey: get('WECHAT_ENCODING_AES_KEY'), receiveId: get('WECHAT_APP_ID'), toUser: CHAT_OA_ORIGINAL_ID };
+  if (channel === 'oa')
+    return { token: get('WECHAT_TOKEN'), aesKey: get('WECHAT_ENCODING_AES_KEY'), receiveId: get('WECHAT_APP_ID'), toUser: CHAT_OA_ORIGINAL_ID };
   const corp = get('WECOM_CORP_ID');
   return { token: get('WECOM_TOKEN'), aesKey: get('WECOM_ENCODING_AES_KEY'), receiveId: corp, toUser: corp, agentId: get('WECOM_AGENT_ID') };
 }

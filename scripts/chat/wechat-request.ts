@@ -57,7 +57,15 @@ export function actionXml(action: ResidentAction, meta: PushMeta, creds: Pick<Ch
       fields = { ...head, MsgType: 'text', Content: action.content, MsgId: meta.msgId };
       break;
     case 'location':
-      fields = { ...head, MsgType: 'location', Location_X: action.lat, Location_Y: action.lng, Scale: action.scale ?? 15, Label: action.label ?? '', MsgId: meta.msgId };
+      fields = {
+        ...head,
+        MsgType: 'location',
+        Location_X: action.lat,
+        Location_Y: action.lng,
+        Scale: action.scale ?? 15,
+        Label: action.label ?? '',
+        MsgId: meta.msgId,
+      };
       break;
     case 'image':
       fields = { ...head, MsgType: 'image', PicUrl: action.picUrl, MediaId: action.mediaId, MsgId: meta.msgId };
@@ -121,9 +129,19 @@ export function wrapPush(mode: WireMode, creds: ChannelCredentials, xml: string,
   const msg_signature = msgSignature(creds.token, timestamp, nonce, encrypt);
   if (mode === 'wecom') {
     const agent = creds.agentId ? `<AgentID><![CDATA[${creds.agentId}]]></AgentID>` : '';
-    return { query: { msg_signature, timestamp, nonce }, body: `<xml><ToUserName><![CDATA[${creds.toUser}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt>${agent}</xml>` };
+    return {
+      query: { msg_signature, timestamp, nonce },
+      body: `<xml><ToUserName><![CDATA[${creds.toUser}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt>${agent}</xml>`,
+    };
   }
-  const query = { signature: plainSignature(creds.token, timestamp, nonce), timestamp, nonce, ...(openid ? { openid } : {}), encrypt_type: 'aes', msg_signature };
+  const query = {
+    signature: plainSignature(creds.token, timestamp, nonce),
+    timestamp,
+    nonce,
+    ...(openid ? { openid } : {}),
+    encrypt_type: 'aes',
+    msg_signature,
+  };
   const body =
     mode === 'compatible'
       ? xml.replace(/<\/xml>$/, `<Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`)

@@ -14,7 +14,6 @@ const MODULE = 'github.com/FerretDB/FerretDB';
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOOLS = path.join(PROJECT_ROOT, '.tools');
 
-
 /**
  * One-line fix applied to FerretDB's source before building. Its SQLite tables index `_id` with
  * the expression `_ferretdb_sjson->"_id"`, but its queries, updates and deletes filter on
@@ -57,10 +56,7 @@ function hasGo(): boolean {
  * panic message asks for, and `go build ./cmd/ferretdb`. A lock directory keeps two
  * concurrent first runs (say `npm start` and `npm test`) from building at once.
  */
-export async function ensureFerretdb(
-  log: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  opts: { toolsDir?: string } = {},
-): Promise<string> {
+export async function ensureFerretdb(log: (line: string) => void = (l) => process.stderr.write(`${l}\n`), opts: { toolsDir?: string } = {}): Promise<string> {
   const tools = opts.toolsDir ?? TOOLS;
   const bin = path.join(tools, 'bin', 'ferretdb');
   if (installedVersion(bin) === FERRETDB_VERSION) return bin;
@@ -151,7 +147,15 @@ export async function startLocalFerretdb(opts: { dataDir: string }): Promise<Loc
     const port = await freePort();
     child = spawnGuarded(
       bin,
-      ['--handler=sqlite', `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`, `--listen-addr=127.0.0.1:${port}`, '--debug-addr=-', `--state-dir=${dataDir}`, '--telemetry=disable', '--log-level=warn'],
+      [
+        '--handler=sqlite',
+        `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
+        `--listen-addr=127.0.0.1:${port}`,
+        '--debug-addr=-',
+        `--state-dir=${dataDir}`,
+        '--telemetry=disable',
+        '--log-level=warn',
+      ],
       { logFile },
     );
     try {

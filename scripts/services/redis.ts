@@ -40,7 +40,9 @@ export async function startLocalRedis(opts: { dataDir: string; persistent: boole
   let child: GuardedChild | undefined;
   let port = 0;
   const launch = async () => {
-    child = spawnGuarded(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dataDir, '--maxmemory-policy', 'noeviction', ...persistence], { logFile });
+    child = spawnGuarded(bin, ['--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dataDir, '--maxmemory-policy', 'noeviction', ...persistence], {
+      logFile,
+    });
     await waitForPort(port, 10_000, '127.0.0.1', () => child!.alive());
   };
   for (let attempt = 1; ; attempt++) {

@@ -210,7 +210,14 @@ describe('loadConfig', () => {
       BROADCAST_RATE_PER_S: '12.5',
       WECHAT_TOKEN_ENDPOINT: 'classic',
     });
-    expect(config).toMatchObject({ PORT: 0, REDIS_URL: 'rediss://cache.example:6380', MONGODB_URI: 'mongodb+srv://db.example/linli', WECHAT_API_BASE: 'http://127.0.0.1:9000', BROADCAST_RATE_PER_S: 12.5, WECHAT_TOKEN_ENDPOINT: 'classic' });
+    expect(config).toMatchObject({
+      PORT: 0,
+      REDIS_URL: 'rediss://cache.example:6380',
+      MONGODB_URI: 'mongodb+srv://db.example/linli',
+      WECHAT_API_BASE: 'http://127.0.0.1:9000',
+      BROADCAST_RATE_PER_S: 12.5,
+      WECHAT_TOKEN_ENDPOINT: 'classic',
+    });
   });
 
   describe('WeCom is all or nothing', () => {

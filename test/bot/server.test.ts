@@ -11,7 +11,6 @@ import { createTestRuntime, TEST_ENV, type TestRuntime } from '../support/runtim
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-
 let t: TestRuntime;
 beforeAll(async () => {
   t = await createTestRuntime({ dbPrefix: 'server' });
@@ -64,10 +63,12 @@ describe('listen(): graceful close', () => {
     await start();
     const agent = new http.Agent({ keepAlive: true });
     const status = await new Promise<number>((resolve, reject) => {
-      http.get(`${running.url}/healthz`, { agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode!));
-      }).on('error', reject);
+      http
+        .get(`${running.url}/healthz`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode!));
+        })
+        .on('error', reject);
     });
     expect(status).toBe(200);
     const t0 = Date.now();
@@ -137,11 +138,20 @@ describe('bot/serve.ts as a process', () => {
     const [head, tail] = ['{"name":', '"x"}'];
     let finishBody = () => {};
     const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/staff', headers: { 'content-type': 'application/json', 'content-length': head.length + tail.length } }, (res) => {
-        let body = '';
-        res.on('data', (d: Buffer) => (body += d.toString()));
-        res.on('end', () => resolve({ status: res.statusCode!, body }));
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/staff',
+          headers: { 'content-type': 'application/json', 'content-length': head.length + tail.length },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (d: Buffer) => (body += d.toString()));
+          res.on('end', () => resolve({ status: res.statusCode!, body }));
+        },
+      );
       req.on('error', reject);
       req.write(head);
       finishBody = () => req.end(tail);

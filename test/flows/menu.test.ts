@@ -5,11 +5,22 @@ import { intentOfClick, intentOfText, normalizeText, SERVICES } from '../../flow
 
 describe('menu intents', () => {
   it.each([
-    ['1', 'health'], ['１', 'health'], [' 健康上报 ', 'health'], ['Health report', 'health'],
-    ['2', 'supplies'], ['物资', 'supplies'], ['SUPPLIES', 'supplies'],
-    ['3', 'volunteer'], ['志愿者', 'volunteer'],
-    ['4', 'rumor'], ['辟谣', 'rumor'], ['rumour check', 'rumor'], ['rumor', 'rumor'],
-    ['5', 'account'], ['我的', 'account'], ['my account', 'account'],
+    ['1', 'health'],
+    ['１', 'health'],
+    [' 健康上报 ', 'health'],
+    ['Health report', 'health'],
+    ['2', 'supplies'],
+    ['物资', 'supplies'],
+    ['SUPPLIES', 'supplies'],
+    ['3', 'volunteer'],
+    ['志愿者', 'volunteer'],
+    ['4', 'rumor'],
+    ['辟谣', 'rumor'],
+    ['rumour check', 'rumor'],
+    ['rumor', 'rumor'],
+    ['5', 'account'],
+    ['我的', 'account'],
+    ['my account', 'account'],
   ])('%j → service %s', (text, service) => {
     expect(intentOfText(text)).toEqual({ kind: 'service', service });
   });
@@ -29,7 +40,9 @@ describe('menu intents', () => {
   });
 
   it('every CLICK key of the pushed custom menu (scripts/menu.json) opens a service', () => {
-    const menu = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../scripts/menu.json'), 'utf8')) as { button: Array<{ key?: string; sub_button?: Array<{ key?: string }> }> };
+    const menu = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '../../scripts/menu.json'), 'utf8')) as {
+      button: Array<{ key?: string; sub_button?: Array<{ key?: string }> }>;
+    };
     const keys = menu.button.flatMap((b) => (b.sub_button ? b.sub_button.map((s) => s.key) : [b.key])).filter(Boolean) as string[];
     const services = keys.map((k) => intentOfClick(k));
     expect(services.every((i) => i.kind === 'service')).toBe(true);

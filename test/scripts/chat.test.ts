@@ -98,7 +98,14 @@ describe('npm run chat', () => {
   });
 
   it('bad arguments exit 2 with the usage', async () => {
-    const cases = [[], ['--openid', 'x', '--mode', 'loud'], ['--openid', 'x', '--channel', 'sms'], ['--openid', 'x', '--url', 'nope'], ['--openid', 'x', '--what'], ['--openid', 'x', 'extra']];
+    const cases = [
+      [],
+      ['--openid', 'x', '--mode', 'loud'],
+      ['--openid', 'x', '--channel', 'sms'],
+      ['--openid', 'x', '--url', 'nope'],
+      ['--openid', 'x', '--what'],
+      ['--openid', 'x', 'extra'],
+    ];
     const results = await Promise.all(cases.map((args) => chat(args, '')));
     results.forEach((r, i) => {
       expect(r.code, cases[i]!.join(' ')).toBe(2);

@@ -74,7 +74,14 @@ describe('validateMenu', () => {
       validateMenu({
         button: [
           { type: 'click', name: '一个太长的菜单名字', key: 'A' },
-          { name: '互助', sub_button: [{ type: 'click', name: '物资', key: 'A' }, { type: 'view', name: '链接', url: 'ftp://x' }, { type: 'bogus', name: 'x' }] },
+          {
+            name: '互助',
+            sub_button: [
+              { type: 'click', name: '物资', key: 'A' },
+              { type: 'view', name: '链接', url: 'ftp://x' },
+              { type: 'bogus', name: 'x' },
+            ],
+          },
         ],
       }),
     ).toEqual([
@@ -121,7 +128,10 @@ describe('runMenuPush', () => {
 
   it('runs as a CLI', async () => {
     // Async: the mock answers from this process, so the event loop must keep running.
-    const res = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/menu-push.ts')], { env: { ...process.env, ...env }, timeout: 30_000 });
+    const res = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/menu-push.ts')], {
+      env: { ...process.env, ...env },
+      timeout: 30_000,
+    });
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain(`pushed ${DEFAULT_MENU_FILE} to ${APP.appId}`);
     expect(mock.calls().filter((c) => c.endpoint === 'menu_create')).toHaveLength(1);

@@ -74,10 +74,18 @@ describe('tokens (§10)', () => {
     const b = await call('GET', `/cgi-bin/gettoken?${q}`);
     expect(b.access_token).toBe(a.access_token);
     expect((await call('GET', `/cgi-bin/gettoken?corpid=${APP.corpId}&corpsecret=nope`)).errcode).toBe(40001);
-    const sent = await call('POST', `/cgi-bin/message/send?access_token=${String(a.access_token)}`, { touser: 'zhangsan|o_gone', msgtype: 'text', agentid: 1000002, text: { content: 'hi' } });
+    const sent = await call('POST', `/cgi-bin/message/send?access_token=${String(a.access_token)}`, {
+      touser: 'zhangsan|o_gone',
+      msgtype: 'text',
+      agentid: 1000002,
+      text: { content: 'hi' },
+    });
     expect(sent).toMatchObject({ errcode: 0, invaliduser: 'o_gone' });
     const oaToken = (await stable()).access_token;
-    expect((await call('POST', `/cgi-bin/message/send?access_token=${String(oaToken)}`, { touser: 'x', msgtype: 'text', agentid: 1, text: { content: 'hi' } })).errcode).toBe(40014);
+    expect(
+      (await call('POST', `/cgi-bin/message/send?access_token=${String(oaToken)}`, { touser: 'x', msgtype: 'text', agentid: 1, text: { content: 'hi' } }))
+        .errcode,
+    ).toBe(40014);
   });
 });
 
@@ -90,8 +98,14 @@ describe('API endpoints', () => {
     expect((await call('POST', `/cgi-bin/message/template/send?access_token=${t}`, { touser: 'o_gone', template_id: 'T1', data: {} })).errcode).toBe(43004);
     const menu = { button: [{ type: 'click', name: '健康上报', key: 'HEALTH_REPORT' }] };
     expect((await call('POST', `/cgi-bin/menu/create?access_token=${t}`, menu)).errcode).toBe(0);
-    expect((await call('POST', `/cgi-bin/menu/create?access_token=${t}`, { button: [menu.button[0], menu.button[0], menu.button[0], menu.button[0]] })).errcode).toBe(40016);
-    const temp = await call('POST', `/cgi-bin/qrcode/create?access_token=${t}`, { expire_seconds: 600, action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: 'place:1' } } });
+    expect(
+      (await call('POST', `/cgi-bin/menu/create?access_token=${t}`, { button: [menu.button[0], menu.button[0], menu.button[0], menu.button[0]] })).errcode,
+    ).toBe(40016);
+    const temp = await call('POST', `/cgi-bin/qrcode/create?access_token=${t}`, {
+      expire_seconds: 600,
+      action_name: 'QR_STR_SCENE',
+      action_info: { scene: { scene_str: 'place:1' } },
+    });
     expect(temp).toMatchObject({ errcode: 0, expire_seconds: 600 });
     expect(String(temp.url)).toMatch(/^http:\/\/weixin\.qq\.com\/q\//);
     const perm = await call('POST', `/cgi-bin/qrcode/create?access_token=${t}`, { action_name: 'QR_LIMIT_SCENE', action_info: { scene: { scene_id: 7 } } });
@@ -116,7 +130,11 @@ describe('call record and faults over HTTP', () => {
     await sendText(t, 'o_a');
     await sendText('bad', 'o_b');
     const calls = (await call('GET', '/__calls')) as unknown as MockCall[];
-    expect(calls.map((c) => [c.endpoint, c.errcode])).toEqual([['stable_token', 0], ['custom_send', 0], ['custom_send', 40014]]);
+    expect(calls.map((c) => [c.endpoint, c.errcode])).toEqual([
+      ['stable_token', 0],
+      ['custom_send', 0],
+      ['custom_send', 40014],
+    ]);
     expect(calls[1]).toMatchObject({ method: 'POST', path: '/cgi-bin/message/custom/send', query: { access_token: t }, body: { touser: 'o_a' } });
     expect(typeof calls[0]!.time).toBe('number');
     expect(((await call('GET', '/__calls?endpoint=custom_send')) as unknown as MockCall[]).length).toBe(2);
@@ -138,7 +156,10 @@ describe('call record and faults over HTTP', () => {
 
   it('per-recipient faults fail only the listed openids; rate 0 never fires; * matches every endpoint', async () => {
     const t = (await stable()).access_token as string;
-    mock.setFault('custom_send', [{ errcode: 43004, openids: ['o_x', 'o_y'] }, { errcode: -1, rate: 0 }]);
+    mock.setFault('custom_send', [
+      { errcode: 43004, openids: ['o_x', 'o_y'] },
+      { errcode: -1, rate: 0 },
+    ]);
     const codes = [];
     for (const o of ['o_1', 'o_x', 'o_2', 'o_y', 'o_x']) codes.push((await sendText(t, o)).errcode);
     expect(codes).toEqual([0, 43004, 0, 43004, 43004]);
@@ -157,9 +178,19 @@ describe('call record and faults over HTTP', () => {
   it('recordBodies:false omits bodies and maxCalls keeps only the newest calls, stats count all', async () => {
     const small = await startMockWechatApi({ ...APP, recordBodies: false, maxCalls: 3 });
     try {
-      const t = ((await (await fetch(`${small.url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: APP.appId, secret: APP.appSecret }) })).json()) as Json).access_token;
+      const t = (
+        (await (
+          await fetch(`${small.url}/cgi-bin/stable_token`, {
+            method: 'POST',
+            body: JSON.stringify({ grant_type: 'client_credential', appid: APP.appId, secret: APP.appSecret }),
+          })
+        ).json()) as Json
+      ).access_token;
       for (let i = 0; i < 10; i++) {
-        await fetch(`${small.url}/cgi-bin/message/custom/send?access_token=${String(t)}`, { method: 'POST', body: JSON.stringify({ touser: `o${i}`, msgtype: 'text', text: { content: 'x' } }) });
+        await fetch(`${small.url}/cgi-bin/message/custom/send?access_token=${String(t)}`, {
+          method: 'POST',
+          body: JSON.stringify({ touser: `o${i}`, msgtype: 'text', text: { content: 'x' } }),
+        });
       }
       const calls = small.calls();
       expect(calls.map((c) => c.seq)).toEqual([9, 10, 11]);
@@ -185,7 +216,9 @@ it('accepts any credentials that were omitted or left empty', async () => {
 describe('CLI', () => {
   it('prints its URL, serves, and exits on SIGTERM', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/mock-wechat-api.ts'), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/mock-wechat-api.ts'), '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(child.stdout, 'data')) as [Buffer];
       const m = /^mock WeChat API listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(line.toString());

@@ -40,7 +40,6 @@ const redisProcesses = (port: number, dataDir: string) => [...pgrep(`^redis-serv
 /** FerretDB and its guard both carry `--state-dir=<dataDir>`. */
 const ferretProcesses = (dataDir: string) => pgrep(`--state-dir=${escapeRegex(dataDir)}`);
 
-
 async function redisPing(url: string): Promise<string> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   try {
@@ -190,7 +189,11 @@ describe('a parent that dies without cleaning up', () => {
       expect(ferretProcesses(ferretDir)).toHaveLength(2);
 
       child.kill('SIGKILL');
-      const took = await until('the services to stop', 5000, async () => redisProcesses(started.redisPort, redisDir).length === 0 && ferretProcesses(ferretDir).length === 0);
+      const took = await until(
+        'the services to stop',
+        5000,
+        async () => redisProcesses(started.redisPort, redisDir).length === 0 && ferretProcesses(ferretDir).length === 0,
+      );
       expect(took).toBeLessThan(5000);
       expect(await isListening(started.redisPort)).toBe(false);
       expect(await isListening(started.ferretPort)).toBe(false);

@@ -16,7 +16,11 @@ let models: Models;
 
 /** Run a CLI as an operator would: a child process with only MONGODB_URI set. */
 function run(script: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, [path.join(ROOT, 'scripts', script), ...args], { env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, ...env }, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(TSX, [path.join(ROOT, 'scripts', script), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 

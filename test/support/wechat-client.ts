@@ -27,7 +27,13 @@ export function oaCredentials(c: Config): ChannelCredentials {
 
 /** The WeCom credentials of a config. */
 export function wecomCredentials(c: Config): ChannelCredentials {
-  return { token: c.WECOM_TOKEN, aesKey: c.WECOM_ENCODING_AES_KEY, receiveId: c.WECOM_CORP_ID, toUser: c.WECOM_CORP_ID, agentId: c.WECOM_AGENT_ID || '1000002' };
+  return {
+    token: c.WECOM_TOKEN,
+    aesKey: c.WECOM_ENCODING_AES_KEY,
+    receiveId: c.WECOM_CORP_ID,
+    toUser: c.WECOM_CORP_ID,
+    agentId: c.WECOM_AGENT_ID || '1000002',
+  };
 }
 
 /** Environment that turns WeCom on (demo-like values; tests need no real corp). */

@@ -8,7 +8,6 @@ const KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 const APP = 'wx2c2769f8efd9abc2';
 const RANDOM = Buffer.from('0123456789abcdef', 'latin1');
 
-
 /** Encrypt an arbitrary, already padded plaintext: lets tests forge broken layouts. */
 function rawEncrypt(plain: Buffer): string {
   const key = Buffer.from(`${KEY}=`, 'base64');

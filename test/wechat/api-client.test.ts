@@ -33,7 +33,11 @@ beforeEach(async () => {
 const api = (extra: Partial<WechatApiOptions> = {}) =>
   createWechatApi({ base: mock.url, appId: APP.appId, appSecret: APP.appSecret, redis, tokenCache: { pollMs: 10 }, ...extra });
 const calls = (endpoint: EndpointName) => mock.calls().filter((c) => c.endpoint === endpoint);
-const caught = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as WechatApiError);
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    () => null,
+    (e: unknown) => e as WechatApiError,
+  );
 
 describe('sends and token reuse', () => {
   it('sends a customer-service text with one token call for many sends', async () => {
@@ -52,7 +56,12 @@ describe('sends and token reuse', () => {
   it('sends a template message (plain strings wrapped as {value}) and returns its msgid', async () => {
     const res = await api().sendTemplate('o_1', 'TMPL1', { first: '通知', keyword1: { value: '停水', color: '#FF0000' } }, 'https://example.org/n/1');
     expect(typeof res.msgid).toBe('number');
-    expect(calls('template_send')[0]!.body).toEqual({ touser: 'o_1', template_id: 'TMPL1', url: 'https://example.org/n/1', data: { first: { value: '通知' }, keyword1: { value: '停水', color: '#FF0000' } } });
+    expect(calls('template_send')[0]!.body).toEqual({
+      touser: 'o_1',
+      template_id: 'TMPL1',
+      url: 'https://example.org/n/1',
+      data: { first: { value: '通知' }, keyword1: { value: '停水', color: '#FF0000' } },
+    });
   });
 
   it('creates the menu from scripts/menu.json', async () => {
@@ -88,7 +97,11 @@ describe('token errors (§10, §12)', () => {
   it('40001 with a stale token: re-reads the token another process refreshed, no forced refresh of its own', async () => {
     // "Another process": its own token cache over the same Redis key and the real token fetcher.
     const src = { base: mock.url, appId: APP.appId, appSecret: APP.appSecret, endpoint: 'stable' } as const;
-    const elsewhere = createTokenCache({ redis, key: officialAccountTokenKey(APP.appId), fetchToken: (force) => fetchOfficialAccountToken({ fetch, timeoutMs: 2_000 }, src, force) });
+    const elsewhere = createTokenCache({
+      redis,
+      key: officialAccountTokenKey(APP.appId),
+      fetchToken: (force) => fetchOfficialAccountToken({ fetch, timeoutMs: 2_000 }, src, force),
+    });
     let raced = false;
     // Between our read of the shared token and its arrival at WeChat, the other process rotates it.
     const racing: FetchFn = async (input, init) => {
@@ -168,7 +181,11 @@ describe('typed errors from fault injection', () => {
     const wx = api();
     mock.setFault('custom_send', { errcode: 43004, openids: ['o_left'] });
     const results = await Promise.all(['o_a', 'o_left', 'o_b'].map((o) => caught(wx.sendText(o, 'x'))));
-    expect(results.map((e) => e && { code: e.code, kind: e.kind, retryable: e.retryable })).toEqual([null, { code: 43004, kind: 'unsubscribed', retryable: false }, null]);
+    expect(results.map((e) => e && { code: e.code, kind: e.kind, retryable: e.retryable })).toEqual([
+      null,
+      { code: 43004, kind: 'unsubscribed', retryable: false },
+      null,
+    ]);
   });
 
   it('a slow answer becomes a retryable timeout', async () => {

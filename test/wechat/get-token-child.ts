@@ -10,7 +10,14 @@ import { createWechatApi, type TokenEndpoint } from '../../bot/wechat/api-client
 const args = JSON.parse(process.argv[2] ?? '{}') as { redisUrl: string; base: string; appId: string; appSecret: string; tokenEndpoint: TokenEndpoint };
 const redis = new Redis(args.redisUrl);
 await redis.ping();
-const api = createWechatApi({ base: args.base, appId: args.appId, appSecret: args.appSecret, redis, tokenEndpoint: args.tokenEndpoint, tokenCache: { pollMs: 20 } });
+const api = createWechatApi({
+  base: args.base,
+  appId: args.appId,
+  appSecret: args.appSecret,
+  redis,
+  tokenEndpoint: args.tokenEndpoint,
+  tokenCache: { pollMs: 20 },
+});
 process.stdout.write('ready\n');
 process.stdin.setEncoding('utf8');
 await once(process.stdin, 'data');

@@ -5,7 +5,6 @@ import { codeOf } from '../support/codec.js';
 
 const load = (name: string): InboundMessage => normalizeInbound(parseXml(readFileSync(new URL(`../fixtures/wechat/${name}`, import.meta.url), 'utf8')));
 
-
 const GH = 'gh_10f6c3c3ac5a';
 
 describe('messages (protocol notes §6)', () => {
@@ -28,7 +27,12 @@ describe('messages (protocol notes §6)', () => {
   });
 
   it('image', () => {
-    expect(load('image.xml')).toMatchObject({ type: 'image', picUrl: 'http://mmbiz.qpic.cn/mmbiz_jpg/abc/0', mediaId: 'media_id_image_1', msgId: '24000000000000000001' });
+    expect(load('image.xml')).toMatchObject({
+      type: 'image',
+      picUrl: 'http://mmbiz.qpic.cn/mmbiz_jpg/abc/0',
+      mediaId: 'media_id_image_1',
+      msgId: '24000000000000000001',
+    });
   });
 
   it('voice with and without recognition', () => {
@@ -97,7 +101,12 @@ describe('events (protocol notes §6)', () => {
   });
 
   it('CLICK and VIEW', () => {
-    expect(load('event-click.xml')).toMatchObject({ type: 'event', event: 'click', key: 'MENU_REPORT_NEED', dedupKey: 'evt:oUser0004:1700000015:CLICK:MENU_REPORT_NEED' });
+    expect(load('event-click.xml')).toMatchObject({
+      type: 'event',
+      event: 'click',
+      key: 'MENU_REPORT_NEED',
+      dedupKey: 'evt:oUser0004:1700000015:CLICK:MENU_REPORT_NEED',
+    });
     expect(load('event-view.xml')).toMatchObject({ type: 'event', event: 'view', url: 'https://example.org/map?a=1&b=2', menuId: '418302714' });
   });
 

@@ -28,8 +28,13 @@ const NOW = 1_700_000_100;
 const TS = String(NOW - 2);
 const NONCE = '1320562132';
 
-
-const signed = (extra: Record<string, string> = {}, ts = TS) => ({ signature: plainSignature(TOKEN, ts, NONCE), timestamp: ts, nonce: NONCE, openid: 'oUser0001', ...extra });
+const signed = (extra: Record<string, string> = {}, ts = TS) => ({
+  signature: plainSignature(TOKEN, ts, NONCE),
+  timestamp: ts,
+  nonce: NONCE,
+  openid: 'oUser0001',
+  ...extra,
+});
 
 /** Build a push as WeChat would send it, in one of the modes of protocol notes §3. */
 type Push = DecodeRequestInput & { query: Record<string, string> };
@@ -70,7 +75,15 @@ describe('round trips in every mode', () => {
       expect(out.encrypted).toBe(mode !== 'plain');
       expect(out.rawXml).toBe(text);
       expect(out.inbound).toMatchObject({ type: 'text', msgId: '6054768590064713728' });
-      const body = encodeResponse({ reply: { type: 'text', content: '收到，志愿者马上联系您' }, request: out, token: TOKEN, aesKey: KEY, receiveId: req.receiveId, nowSeconds: NOW, nonce: NONCE });
+      const body = encodeResponse({
+        reply: { type: 'text', content: '收到，志愿者马上联系您' },
+        request: out,
+        token: TOKEN,
+        aesKey: KEY,
+        receiveId: req.receiveId,
+        nowSeconds: NOW,
+        nonce: NONCE,
+      });
       expect(readResponse(body, req.receiveId)).toEqual({
         ToUserName: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs',
         FromUserName: 'gh_10f6c3c3ac5a',
@@ -86,7 +99,15 @@ describe('round trips in every mode', () => {
       const req = push(mode, xml);
       const out = decodeRequest(req);
       expect(out.inbound).toMatchObject({ type: 'text', content });
-      const body = encodeResponse({ reply: { type: 'text', content }, request: out, token: TOKEN, aesKey: KEY, receiveId: req.receiveId, nowSeconds: NOW, nonce: NONCE });
+      const body = encodeResponse({
+        reply: { type: 'text', content },
+        request: out,
+        token: TOKEN,
+        aesKey: KEY,
+        receiveId: req.receiveId,
+        nowSeconds: NOW,
+        nonce: NONCE,
+      });
       expect(readResponse(body, req.receiveId)['Content']).toBe(content);
     });
   }
@@ -232,7 +253,9 @@ describe('verifyUrl', () => {
   });
 
   it('OA: wrong signature', () => {
-    expect(codeOf(() => verifyUrl({ mode: 'oa', query: { ...signed({ echostr: '1' }), signature: 'x' }, token: TOKEN, receiveId: APP_ID }))).toBe('bad_signature');
+    expect(codeOf(() => verifyUrl({ mode: 'oa', query: { ...signed({ echostr: '1' }), signature: 'x' }, token: TOKEN, receiveId: APP_ID }))).toBe(
+      'bad_signature',
+    );
   });
 
   it('OA: missing echostr', () => {
@@ -240,7 +263,9 @@ describe('verifyUrl', () => {
   });
 
   it('OA: stale handshake when a tolerance is given', () => {
-    expect(codeOf(() => verifyUrl({ mode: 'oa', query: signed({ echostr: '1' }), token: TOKEN, receiveId: APP_ID, nowSeconds: NOW + 1000, toleranceS: 300 }))).toBe('stale_timestamp');
+    expect(
+      codeOf(() => verifyUrl({ mode: 'oa', query: signed({ echostr: '1' }), token: TOKEN, receiveId: APP_ID, nowSeconds: NOW + 1000, toleranceS: 300 })),
+    ).toBe('stale_timestamp');
   });
 
   const wecomQuery = (receiveId: string) => {
@@ -253,7 +278,9 @@ describe('verifyUrl', () => {
   });
 
   it('WeCom: echostr for another corp', () => {
-    expect(codeOf(() => verifyUrl({ mode: 'wecom', query: wecomQuery('wwSOMEONEELSE00000'), token: TOKEN, aesKey: KEY, receiveId: CORP_ID }))).toBe('wrong_app_id');
+    expect(codeOf(() => verifyUrl({ mode: 'wecom', query: wecomQuery('wwSOMEONEELSE00000'), token: TOKEN, aesKey: KEY, receiveId: CORP_ID }))).toBe(
+      'wrong_app_id',
+    );
   });
 
   it('WeCom: wrong msg_signature', () => {
@@ -275,7 +302,11 @@ describe('encodeReply', () => {
 
   it('news: one article when replying to a user message (the default)', () => {
     const f = parseXml(encodeReply(news(3), to));
-    expect(f).toMatchObject({ MsgType: 'news', ArticleCount: '1', Articles: { item: { Title: 'T0', Description: 'D0', PicUrl: '', Url: 'https://example.org/0' } } });
+    expect(f).toMatchObject({
+      MsgType: 'news',
+      ArticleCount: '1',
+      Articles: { item: { Title: 'T0', Description: 'D0', PicUrl: '', Url: 'https://example.org/0' } },
+    });
   });
 
   it('news: up to eight otherwise', () => {
@@ -291,7 +322,9 @@ describe('encodeReply', () => {
   });
 
   it('refuses an envelope nonce that would need escaping', () => {
-    expect(codeOf(() => encryptEnvelope({ token: TOKEN, encodingAESKey: KEY, receiveId: APP_ID, xml: '<xml/>', timestamp: NOW, nonce: ']]><x>' }))).toBe('bad_reply');
+    expect(codeOf(() => encryptEnvelope({ token: TOKEN, encodingAESKey: KEY, receiveId: APP_ID, xml: '<xml/>', timestamp: NOW, nonce: ']]><x>' }))).toBe(
+      'bad_reply',
+    );
   });
 
   it('refuses empty text and news without articles', () => {

@@ -119,7 +119,9 @@ describe('lock', () => {
 
   it('gives up after waitMs with a retryable timeout error when the lock never goes', async () => {
     await redis.set(`${KEY}:lock`, 'stuck', 'PX', 60_000);
-    const err = (await cache(counter().fetchToken, { waitMs: 200 }).get().catch((e: unknown) => e)) as WechatApiError;
+    const err = (await cache(counter().fetchToken, { waitMs: 200 })
+      .get()
+      .catch((e: unknown) => e)) as WechatApiError;
     expect(err).toBeInstanceOf(WechatApiError);
     expect(err).toMatchObject({ code: LOCAL_CODES.tokenWait, kind: 'timeout', retryable: true });
   });

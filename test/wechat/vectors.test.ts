@@ -48,7 +48,16 @@ describe('WeCom official sample (sbzhu/weworkapi_python callback/Sample.py)', ()
     const body =
       '<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>';
     const query = { msg_signature: '0c3914025cb4b4d68103f6bfc8db550f79dcf48e', timestamp: '1476422779', nonce: '1597212914' };
-    const out = decodeRequest({ mode: 'wecom', query, body, token: WECOM.token, aesKey: WECOM.aesKey, receiveId: WECOM.corpId, nowSeconds: 1476422780, toleranceS: 300 });
+    const out = decodeRequest({
+      mode: 'wecom',
+      query,
+      body,
+      token: WECOM.token,
+      aesKey: WECOM.aesKey,
+      receiveId: WECOM.corpId,
+      nowSeconds: 1476422780,
+      toleranceS: 300,
+    });
     // The sample's sRespData, which is what this ciphertext holds.
     expect(out.rawXml).toBe(fixture('wecom-text.xml').trimEnd());
     expect(out.encrypted).toBe(true);
@@ -78,7 +87,9 @@ describe('wechatpy fixed-random envelope (tests/test_crypto.py)', () => {
 
   it('encrypts to the published envelope byte for byte', () => {
     const random = Buffer.from('1234567890123456', 'latin1');
-    expect(encryptEnvelope({ token, encodingAESKey: aesKey, receiveId: corpId, xml: reply, timestamp: '1411525903', nonce: '461056294', random })).toBe(expected);
+    expect(encryptEnvelope({ token, encodingAESKey: aesKey, receiveId: corpId, xml: reply, timestamp: '1411525903', nonce: '461056294', random })).toBe(
+      expected,
+    );
   });
 
   it('checks the published check_signature vector', () => {
@@ -114,7 +125,13 @@ describe('EasyWeChat OA vector (tests/Kernel/EncryptorTest.php)', () => {
   it('decodes a safe-mode push end to end', () => {
     const timestamp = '1458300676';
     const nonce = '260774613';
-    const query = { signature: plainSignature(token, timestamp, nonce), timestamp, nonce, encrypt_type: 'aes', msg_signature: '4f3ad57b6989f09f4eb392acce4f9e93942ed890' };
+    const query = {
+      signature: plainSignature(token, timestamp, nonce),
+      timestamp,
+      nonce,
+      encrypt_type: 'aes',
+      msg_signature: '4f3ad57b6989f09f4eb392acce4f9e93942ed890',
+    };
     const body = `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${encrypt}]]></Encrypt>\n</xml>\n`;
     const out = decodeRequest({ mode: 'oa', query, body, token, aesKey, receiveId: appId, nowSeconds: 1458300676, toleranceS: 300 });
     expect(out.inbound).toMatchObject({ type: 'text', content: 'hello', fromUser: 'asdasdasdsadasd', createTime: 1234567898, msgId: '12345' });
@@ -132,7 +149,14 @@ describe('official OA sample, compatible mode (WXBizMsgCrypt Sample.py)', () => 
   const nonce = '1320562132';
   const encrypt =
     'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=';
-  const query = { signature: '16120ec1b8dbb870f510d87ce6bc2463eae6ca1a', timestamp, nonce, encrypt_type: 'aes', msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa', openid: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs' };
+  const query = {
+    signature: '16120ec1b8dbb870f510d87ce6bc2463eae6ca1a',
+    timestamp,
+    nonce,
+    encrypt_type: 'aes',
+    msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
+    openid: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs',
+  };
 
   it('plain signature of the sample query', () => {
     expect(plainSignature(token, timestamp, nonce)).toBe('16120ec1b8dbb870f510d87ce6bc2463eae6ca1a');

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { buildXml, type CodecError, parseXml } from '../../bot/wechat/index.js';
 import { codeOf } from '../support/codec.js';
 
-
 describe('parseXml', () => {
   it('reads CDATA and plain elements alike, everything as strings', () => {
-    const f = parseXml('<xml>\n<A><![CDATA[one]]></A>\n<B>two</B>\n<MsgId>9223372036854775807</MsgId><FromUserName>0012345</FromUserName><CreateTime>1409735668</CreateTime></xml>');
+    const f = parseXml(
+      '<xml>\n<A><![CDATA[one]]></A>\n<B>two</B>\n<MsgId>9223372036854775807</MsgId><FromUserName>0012345</FromUserName><CreateTime>1409735668</CreateTime></xml>',
+    );
     expect(f).toEqual({ A: 'one', B: 'two', MsgId: '9223372036854775807', FromUserName: '0012345', CreateTime: '1409735668' });
   });
 

@@ -5,7 +5,15 @@ import { createStaff, listStaff, revokeStaff } from '../../../handlers/staff/acc
 import { invalid } from '../../../handlers/errors.js';
 import type { StaffUser } from '../../../models/staff-user.js';
 
-const view = (s: StaffUser) => ({ id: String(s._id), name: s.name, role: s.role, duties: s.duties, scope: s.scope ?? {}, tokenHint: s.tokenHint, revokedAt: s.revokedAt ?? null });
+const view = (s: StaffUser) => ({
+  id: String(s._id),
+  name: s.name,
+  role: s.role,
+  duties: s.duties,
+  scope: s.scope ?? {},
+  tokenHint: s.tokenHint,
+  revokedAt: s.revokedAt ?? null,
+});
 
 /** `GET /api/me` for everyone; staff accounts (list, create, revoke) for admins only. */
 export function registerStaffRoutes(router: Router<StaffState>, rt: Runtime): void {

@@ -135,7 +135,16 @@ afterAll(async () => {
 describe('route enumeration', () => {
   it('finds the API routes', () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(6);
-    expect(ROUTES.map(label)).toEqual(expect.arrayContaining(['GET /api/me', 'GET /api/staff', 'POST /api/staff', 'POST /api/staff/:id/revoke', 'GET /api/communities', 'GET /api/communities/:code']));
+    expect(ROUTES.map(label)).toEqual(
+      expect.arrayContaining([
+        'GET /api/me',
+        'GET /api/staff',
+        'POST /api/staff',
+        'POST /api/staff/:id/revoke',
+        'GET /api/communities',
+        'GET /api/communities/:code',
+      ]),
+    );
   });
 
   it.each(ROUTES.map((r) => [label(r), r] as const))('%s is guarded by requireStaff before its handler', (_, r) => {
@@ -167,10 +176,10 @@ describe.each(ROUTES.filter((r) => r.policy).map((r) => [label(r), r] as const))
   const outsiders = ROLES.filter((role) => !policy.roles.includes(role));
   if (outsiders.length > 0)
     it.each(outsiders)('answers 403 forbidden_role to %s', async (role) => {
-    const res = await call(r, await tokenFor(role, homeScope(role)));
-    expect(res.status).toBe(403);
-    expect(res.body).toEqual({ error: 'forbidden_role', message: expect.any(String) });
-  });
+      const res = await call(r, await tokenFor(role, homeScope(role)));
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ error: 'forbidden_role', message: expect.any(String) });
+    });
 
   it('lets an allowed role in scope through', async () => {
     const role = policy.roles.find((x) => x !== 'admin') ?? 'admin';

@@ -20,7 +20,10 @@ interface Person {
   token: string;
   id: string;
 }
-const people = {} as Record<'author' | 'verifier' | 'editor' | 'releaser' | 'allDuties' | 'allDuties2' | 'streetAuthor' | 'outsider' | 'property' | 'noDuty', Person>;
+const people = {} as Record<
+  'author' | 'verifier' | 'editor' | 'releaser' | 'allDuties' | 'allDuties2' | 'streetAuthor' | 'outsider' | 'property' | 'noDuty',
+  Person
+>;
 
 async function person(role: Role, scope: { street?: string; community?: string }, duties: Duty[] = [], name?: string): Promise<Person> {
   return staffAccount(t.rt.models, { role, ...scope, duties, ...(name ? { name } : {}) });
@@ -152,8 +155,21 @@ describe('the full audit: author → verify → edit → release by four people'
     const got = await api('GET', `/api/notices/${id}`, people.author);
     expect(got.status).toBe(200);
     const { notice: n, audit, progress } = got.body;
-    expect(n).toMatchObject({ id, status: 'released', body: newBody, title: '停水通知', version: 4, round: 1, scope: { streetCode: 's1', communityCode: 'c1' }, author: { id: people.author.id, name: 'Author Li' } });
-    expect(n.duties).toMatchObject({ verify: { id: people.verifier.id, name: 'Verifier Zhang' }, edit: { id: people.editor.id, name: 'Editor Chen' }, release: { id: people.releaser.id, name: 'Releaser Wang' } });
+    expect(n).toMatchObject({
+      id,
+      status: 'released',
+      body: newBody,
+      title: '停水通知',
+      version: 4,
+      round: 1,
+      scope: { streetCode: 's1', communityCode: 'c1' },
+      author: { id: people.author.id, name: 'Author Li' },
+    });
+    expect(n.duties).toMatchObject({
+      verify: { id: people.verifier.id, name: 'Verifier Zhang' },
+      edit: { id: people.editor.id, name: 'Editor Chen' },
+      release: { id: people.releaser.id, name: 'Releaser Wang' },
+    });
     expect(n.releasedAt).toEqual(expect.any(String));
     expect(progress).toEqual({ total: 0, sent: 0, failed: 0, pending: 0, cancelled: 0 });
 
@@ -262,7 +278,16 @@ describe('reject', () => {
     await step(id, 'release', people.releaser);
 
     const { audit } = (await api('GET', `/api/notices/${id}`, people.author)).body;
-    expect(audit.map((e: any) => `${e.seq}:${e.round}:${e.action}`)).toEqual(['1:1:create', '2:1:verify', '3:1:edit', '4:2:reject', '5:2:update', '6:2:verify', '7:2:edit', '8:2:release']);
+    expect(audit.map((e: any) => `${e.seq}:${e.round}:${e.action}`)).toEqual([
+      '1:1:create',
+      '2:1:verify',
+      '3:1:edit',
+      '4:2:reject',
+      '5:2:update',
+      '6:2:verify',
+      '7:2:edit',
+      '8:2:release',
+    ]);
     expect(audit[3]).toMatchObject({ comment: '请补充联系电话', from: 'edited', to: 'draft', actor: { name: 'Releaser Wang' } });
     expect(audit[4]).toMatchObject({ comment: '已补充', diff: { body: { to: '明天停水。\n电话 12345。' } } });
   });
@@ -400,7 +425,9 @@ describe('reading notices', () => {
     const id = await toEdited();
     await step(id, 'release', people.releaser);
     const statuses = ['sent', 'sent', 'sent', 'failed', 'pending', 'sending', 'cancelled'] as const;
-    await t.rt.models.Delivery.insertMany(statuses.map((status, i) => ({ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: `d-${i}`, status })));
+    await t.rt.models.Delivery.insertMany(
+      statuses.map((status, i) => ({ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: `d-${i}`, status })),
+    );
     const { progress } = (await api('GET', `/api/notices/${id}`, people.author)).body;
     expect(progress).toEqual({ total: 7, sent: 3, failed: 1, pending: 2, cancelled: 1 });
   });

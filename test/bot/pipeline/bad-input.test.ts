@@ -39,7 +39,11 @@ async function serveWith(overrides: Partial<Config>): Promise<WechatTestClient> 
 
 /** Everything a handled push writes: dedup claims and sessions in Redis, residents in FerretDB. */
 async function footprint() {
-  const [inbound, sessions, residents] = await Promise.all([t.rt.redis.keys('wx:inbound:*'), t.rt.redis.keys('wx:session:*'), t.rt.models.Resident.countDocuments()]);
+  const [inbound, sessions, residents] = await Promise.all([
+    t.rt.redis.keys('wx:inbound:*'),
+    t.rt.redis.keys('wx:session:*'),
+    t.rt.models.Resident.countDocuments(),
+  ]);
   return { inbound: inbound.length, sessions: sessions.length, residents };
 }
 
@@ -57,7 +61,8 @@ afterEach(async () => {
 });
 
 const now = () => Math.floor(Date.now() / 1000);
-const textXml = (content = 'hi', openid = 'oBadInput') => actionXml({ type: 'text', content }, { fromUser: openid, createTime: now(), msgId: newMsgId() }, wx.creds('plain'));
+const textXml = (content = 'hi', openid = 'oBadInput') =>
+  actionXml({ type: 'text', content }, { fromUser: openid, createTime: now(), msgId: newMsgId() }, wx.creds('plain'));
 /** Sign a plain push (body as given). */
 const plain = (body: string, timestamp = now()): WireRequest => wrapPush('plain', wx.creds('plain'), body, { timestamp, nonce: newNonce() });
 /** A safe-mode push whose Encrypt is `encrypt`, correctly signed over it. */
@@ -66,7 +71,13 @@ function safeWith(encrypt: string): WireRequest {
   const ts = String(now());
   const nonce = newNonce();
   return {
-    query: { signature: plainSignature(c.token, ts, nonce), timestamp: ts, nonce, encrypt_type: 'aes', msg_signature: msgSignature(c.token, ts, nonce, encrypt) },
+    query: {
+      signature: plainSignature(c.token, ts, nonce),
+      timestamp: ts,
+      nonce,
+      encrypt_type: 'aes',
+      msg_signature: msgSignature(c.token, ts, nonce, encrypt),
+    },
     body: `<xml><ToUserName><![CDATA[${c.toUser}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
   };
 }
@@ -93,7 +104,10 @@ describe('signatures and the replay window', () => {
 
   it('safe mode: a valid signature but a msg_signature that does not cover the ciphertext is refused', async () => {
     const req = wx.build({ type: 'text', content: 'hi' }, { mode: 'safe' });
-    const res = await wx.send('safe', { ...req, query: { ...req.query, msg_signature: msgSignature(wx.creds('safe').token, req.query.timestamp!, req.query.nonce!, 'AAAA') } });
+    const res = await wx.send('safe', {
+      ...req,
+      query: { ...req.query, msg_signature: msgSignature(wx.creds('safe').token, req.query.timestamp!, req.query.nonce!, 'AAAA') },
+    });
     expect(res.status).toBe(401);
   });
 

@@ -28,7 +28,12 @@ let worker: Worker;
 let wx: WechatTestClient;
 
 beforeAll(async () => {
-  mock = await startMockWechatApi({ appId: 'wx0123456789abcdef', appSecret: 'test-app-secret-0123456789', corpId: WECOM_TEST_ENV.WECOM_CORP_ID, corpSecret: WECOM_TEST_ENV.WECOM_SECRET });
+  mock = await startMockWechatApi({
+    appId: 'wx0123456789abcdef',
+    appSecret: 'test-app-secret-0123456789',
+    corpId: WECOM_TEST_ENV.WECOM_CORP_ID,
+    corpSecret: WECOM_TEST_ENV.WECOM_SECRET,
+  });
   t = await createTestRuntime({
     dbPrefix: 'pipeline_deadline',
     env: { ...WECOM_TEST_ENV, WECHAT_API_BASE: mock.url, WECOM_API_BASE: mock.url, WECHAT_REPLY_DEADLINE_MS: String(DEADLINE_MS) },
@@ -36,7 +41,8 @@ beforeAll(async () => {
   const app = createApp(t.rt, [
     (koa, rt) => {
       const router = webhookRouter(rt, {
-        onHandled: () => (slowMs ? new Promise<void>((resolve, reject) => setTimeout(() => (failSlow ? reject(new Error('step failed')) : resolve()), slowMs)) : undefined),
+        onHandled: () =>
+          slowMs ? new Promise<void>((resolve, reject) => setTimeout(() => (failSlow ? reject(new Error('step failed')) : resolve()), slowMs)) : undefined,
       });
       koa.use(router.routes() as Koa.Middleware).use(router.allowedMethods() as Koa.Middleware);
     },
@@ -63,7 +69,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Sends to one recipient (OA custom_send or WeCom message/send). */
 function sendsTo(openid: string): MockCall[] {
-  return mock.calls().filter((c) => (c.endpoint === 'custom_send' || c.endpoint === 'wecom_send') && (c.body as { touser?: string } | undefined)?.touser === openid);
+  return mock
+    .calls()
+    .filter((c) => (c.endpoint === 'custom_send' || c.endpoint === 'wecom_send') && (c.body as { touser?: string } | undefined)?.touser === openid);
 }
 
 async function waitForSends(openid: string, n: number, timeoutMs = 10_000): Promise<MockCall[]> {

@@ -138,7 +138,7 @@ describe('events and failures', () => {
     expect(totalRuns(`evt:${openid}:${createTime}:CLICK:HEALTH_REPORT`)).toBe(1);
   });
 
-  it('a run that fails answers 500 and releases its claim, so WeChat\'s next retry runs it again', async () => {
+  it("a run that fails answers 500 and releases its claim, so WeChat's next retry runs it again", async () => {
     const openid = 'oFailedOnce';
     const msg = a.build({ type: 'text', content: '1' }, { openid });
     const key = `msg:${openid}:${msg.meta.msgId}`;

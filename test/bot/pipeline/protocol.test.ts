@@ -68,14 +68,25 @@ describe('published vectors through the HTTP endpoint', () => {
     const res = await post(`${url}/wechat`, query, body);
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^application\/xml/);
-    const reply = readReply(res.body, { token: 'test', aesKey: t.config.WECHAT_ENCODING_AES_KEY, receiveId: t.config.WECHAT_APP_ID, toUser: 'gh_10f6c3c3ac5a' });
+    const reply = readReply(res.body, {
+      token: 'test',
+      aesKey: t.config.WECHAT_ENCODING_AES_KEY,
+      receiveId: t.config.WECHAT_APP_ID,
+      toUser: 'gh_10f6c3c3ac5a',
+    });
     if (reply.kind !== 'reply') throw new Error(`no reply: ${res.body}`);
     expect(reply.encrypted).toBe(false);
-    expect(res.body).toMatch(/^<xml><ToUserName><!\[CDATA\[oyORnuP8q7ou2gfYjqLzSIWZf0rs\]\]><\/ToUserName><FromUserName><!\[CDATA\[gh_10f6c3c3ac5a\]\]><\/FromUserName><CreateTime>\d+<\/CreateTime><MsgType><!\[CDATA\[text\]\]><\/MsgType><Content><!\[CDATA\[/);
+    expect(res.body).toMatch(
+      /^<xml><ToUserName><!\[CDATA\[oyORnuP8q7ou2gfYjqLzSIWZf0rs\]\]><\/ToUserName><FromUserName><!\[CDATA\[gh_10f6c3c3ac5a\]\]><\/FromUserName><CreateTime>\d+<\/CreateTime><MsgType><!\[CDATA\[text\]\]><\/MsgType><Content><!\[CDATA\[/,
+    );
   });
 
   it('WeCom GET handshake (official WXBizMsgCrypt sample): encrypted echostr → its plaintext, bare', async () => {
-    const url = await serveWith({ WECOM_CORP_ID: 'ww1436e0e65a779aee', WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo', WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt' });
+    const url = await serveWith({
+      WECOM_CORP_ID: 'ww1436e0e65a779aee',
+      WECOM_TOKEN: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+      WECOM_ENCODING_AES_KEY: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+    });
     const query = {
       msg_signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
       timestamp: '1476416373',
@@ -88,7 +99,12 @@ describe('published vectors through the HTTP endpoint', () => {
   });
 
   it('WeCom POST (official sample): decrypted, handled, answered with an encrypted reply for the same corp', async () => {
-    const corp = { token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo', aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt', receiveId: 'ww1436e0e65a779aee', toUser: 'ww1436e0e65a779aee' };
+    const corp = {
+      token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
+      aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
+      receiveId: 'ww1436e0e65a779aee',
+      toUser: 'ww1436e0e65a779aee',
+    };
     const url = await serveWith({ WECOM_CORP_ID: corp.receiveId, WECOM_TOKEN: corp.token, WECOM_ENCODING_AES_KEY: corp.aesKey });
     const body =
       '<xml><ToUserName><![CDATA[ww1436e0e65a779aee]]></ToUserName>\n<Encrypt><![CDATA[Kl7kjoSf6DMD1zh7rtrHjFaDapSCkaOnwu3bqLc5tAybhhMl9pFeK8NslNPVdMwmBQTNoW4mY7AIjeLvEl3NyeTkAgGzBhzTtRLNshw2AEew+kkYcD+Fq72Kt00fT0WnN87hGrW8SqGc+NcT3mu87Ha3dz1pSDi6GaUA6A0sqfde0VJPQbZ9U+3JWcoD4Z5jaU0y9GSh010wsHF8KZD24YhmZH4ch4Ka7ilEbjbfvhKkNL65HHL0J6EYJIZUC2pFrdkJ7MhmEbU2qARR4iQHE7wy24qy0cRX3Mfp6iELcDNfSsPGjUQVDGxQDCWjayJOpcwocugux082f49HKYg84EpHSGXAyh+/oxwaWbvL6aSDPOYuPDGOCI8jmnKiypE+]]></Encrypt>\n<AgentID><![CDATA[1000002]]></AgentID>\n</xml>';
@@ -107,7 +123,14 @@ describe('published vectors through the HTTP endpoint', () => {
     const url = await serveWith({ WECHAT_TOKEN: oa.token, WECHAT_ENCODING_AES_KEY: oa.aesKey, WECHAT_APP_ID: oa.receiveId, WECHAT_MESSAGE_MODE: 'compatible' });
     const encrypt =
       'hyzAe4OzmOMbd6TvGdIOO6uBmdJoD0Fk53REIHvxYtJlE2B655HuD0m8KUePWB3+LrPXo87wzQ1QLvbeUgmBM4x6F8PGHQHFVAFmOD2LdJF9FrXpbUAh0B5GIItb52sn896wVsMSHGuPE328HnRGBcrS7C41IzDWyWNlZkyyXwon8T332jisa+h6tEDYsVticbSnyU8dKOIbgU6ux5VTjg3yt+WGzjlpKn6NPhRjpA912xMezR4kw6KWwMrCVKSVCZciVGCgavjIQ6X8tCOp3yZbGpy0VxpAe+77TszTfRd5RJSVO/HTnifJpXgCSUdUue1v6h0EIBYYI1BD1DlD+C0CR8e6OewpusjZ4uBl9FyJvnhvQl+q5rv1ixrcpCumEPo5MJSgM9ehVsNPfUM669WuMyVWQLCzpu9GhglF2PE=';
-    const query = { signature: '16120ec1b8dbb870f510d87ce6bc2463eae6ca1a', timestamp: '1409735669', nonce: '1320562132', encrypt_type: 'aes', msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa', openid: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs' };
+    const query = {
+      signature: '16120ec1b8dbb870f510d87ce6bc2463eae6ca1a',
+      timestamp: '1409735669',
+      nonce: '1320562132',
+      encrypt_type: 'aes',
+      msg_signature: '5d197aaffba7e9b25a30732f161a50dee96bd5fa',
+      openid: 'oyORnuP8q7ou2gfYjqLzSIWZf0rs',
+    };
     // The plaintext copy is forged: only the authenticated ciphertext may count.
     const body = `<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName><FromUserName><![CDATA[oATTACKER]]></FromUserName><CreateTime>1409735668</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[English]]></Content><MsgId>6054768590064713728</MsgId><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`;
     const res = await post(`${url}/wechat`, query, body);
@@ -127,14 +150,26 @@ describe('published vectors through the HTTP endpoint', () => {
       'rTNFcsut4LfGuAFKEUVVpwcaCOTJzOd9twZdIW910jb3k+iicx2uvhttIZ3Qg9Qgty3BEF2xbOrz6boTfb30dMomcgrkTqdFPwnhqbk+kIQ7rZiwny9D7NUrTgA5kpX3KsZvrXzUZyP2x9YOlxbgm572lmxKvM7HAQQhIQ/p6HBmoY30bGXFK0BtIu1pW9TjhOYrLQoU18nWYjWqDA1ynkmOytpv7QRI1P1+0NoxL0q2zO1DgeSvnE8CZGo/o5Ap/WHK5W2RAsinpzN4/LjPnmB6U01I5XCoJoC0GK/yMZycd2Oh8Nq6+wBkC1U85oy0ktOY4nLvsQMLrourmMGdZHuTbqpeJ8Ao/5PRYJ+WBvRUwPfGKBL2+2IKZF49vAJqkcGWSHGE76ZN2erXeuNazf/o9o3lIE3q739o4c8t9QGPe31GT2Go/rOz1BsrASwvauNulCh+++yz+CQzBIuikA==';
     const timestamp = '1458300676';
     const nonce = '260774613';
-    const query = { signature: plainSignature(oa.token, timestamp, nonce), timestamp, nonce, encrypt_type: 'aes', msg_signature: '4f3ad57b6989f09f4eb392acce4f9e93942ed890' };
-    const res = await post(`${url}/wechat`, query, `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${encrypt}]]></Encrypt>\n</xml>\n`);
+    const query = {
+      signature: plainSignature(oa.token, timestamp, nonce),
+      timestamp,
+      nonce,
+      encrypt_type: 'aes',
+      msg_signature: '4f3ad57b6989f09f4eb392acce4f9e93942ed890',
+    };
+    const res = await post(
+      `${url}/wechat`,
+      query,
+      `<xml>\n    <ToUserName><![CDATA[asdasdasd]]></ToUserName>\n    <Encrypt><![CDATA[${encrypt}]]></Encrypt>\n</xml>\n`,
+    );
     expect(res.status).toBe(200);
     const reply = readReply(res.body, oa, { expectEncrypted: true });
     if (reply.kind !== 'reply') throw new Error(`no reply: ${res.body}`);
     expect(reply.fields).toMatchObject({ ToUserName: 'asdasdasdsadasd', FromUserName: 'asdasdasd', MsgType: 'text' });
     // The envelope's own fields, as the official samples lay them out (§7).
-    expect(res.body).toMatch(/^<xml>\n<Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt>\n<MsgSignature><!\[CDATA\[[0-9a-f]{40}\]\]><\/MsgSignature>\n<TimeStamp>\d+<\/TimeStamp>\n<Nonce><!\[CDATA\[[A-Za-z0-9_-]+\]\]><\/Nonce>\n<\/xml>$/);
+    expect(res.body).toMatch(
+      /^<xml>\n<Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt>\n<MsgSignature><!\[CDATA\[[0-9a-f]{40}\]\]><\/MsgSignature>\n<TimeStamp>\d+<\/TimeStamp>\n<Nonce><!\[CDATA\[[A-Za-z0-9_-]+\]\]><\/Nonce>\n<\/xml>$/,
+    );
   });
 });
 
@@ -188,7 +223,9 @@ describe('round trips in every mode', () => {
   });
 
   it('every encrypted reply gets a valid envelope nonce (40 in a row; random ids once failed ~1 in 3)', async () => {
-    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => wx.push({ type: 'text', content: '5' }, { mode: i % 2 ? 'safe' : 'wecom', openid: `oNonce${i}` })));
+    const answers = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => wx.push({ type: 'text', content: '5' }, { mode: i % 2 ? 'safe' : 'wecom', openid: `oNonce${i}` })),
+    );
     expect(answers.map((r) => r.status)).toEqual(Array(40).fill(200));
     for (const r of answers) expect(r.reply?.kind).toBe('reply');
   });
@@ -197,9 +234,16 @@ describe('round trips in every mode', () => {
     const c = wx.creds('wecom');
     const built = wx.build({ type: 'text', content: 'hi' }, { mode: 'wecom', openid: 'wecomIntruder' });
     const ts = built.query.timestamp!;
-    const encrypt = encryptMessage(c.aesKey, `<xml><ToUserName>${c.toUser}</ToUserName><FromUserName>wecomIntruder</FromUserName><CreateTime>${ts}</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>${newMsgId()}</MsgId></xml>`, 'wwSOMEOTHERCORP');
+    const encrypt = encryptMessage(
+      c.aesKey,
+      `<xml><ToUserName>${c.toUser}</ToUserName><FromUserName>wecomIntruder</FromUserName><CreateTime>${ts}</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>${newMsgId()}</MsgId></xml>`,
+      'wwSOMEOTHERCORP',
+    );
     const query = { msg_signature: msgSignature(c.token, ts, '77', encrypt), timestamp: ts, nonce: '77' };
-    const res = await wx.send('wecom', { query, body: `<xml><ToUserName><![CDATA[${c.toUser}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID>1000002</AgentID></xml>` });
+    const res = await wx.send('wecom', {
+      query,
+      body: `<xml><ToUserName><![CDATA[${c.toUser}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID>1000002</AgentID></xml>`,
+    });
     expect(res.status).toBe(401);
     expect(await residentCount('wecomIntruder')).toBe(0);
   });

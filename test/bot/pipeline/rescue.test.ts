@@ -37,7 +37,9 @@ beforeAll(async () => {
   t = await createTestRuntime({ dbPrefix: 'pipeline_rescue', env });
   const app = createApp(t.rt, [
     (koa, rt) => {
-      const router = webhookRouter(rt, { onHandled: (inbound) => (inbound.fromUser.startsWith('oSlow') ? new Promise<void>((r) => setTimeout(r, SLOW_MS)) : undefined) });
+      const router = webhookRouter(rt, {
+        onHandled: (inbound) => (inbound.fromUser.startsWith('oSlow') ? new Promise<void>((r) => setTimeout(r, SLOW_MS)) : undefined),
+      });
       koa.use(router.routes() as Koa.Middleware).use(router.allowedMethods() as Koa.Middleware);
     },
   ]);
@@ -56,7 +58,11 @@ afterAll(async () => {
 
 /** A webhook server in its own process on the same Redis and database (see hanging-webhook.ts). */
 async function startOwner(): Promise<WechatTestClient> {
-  owner = await startChild('test/support/hanging-webhook.ts', { ...TEST_ENV, ...env, REDIS_URL: t.config.REDIS_URL, MONGODB_URI: t.config.MONGODB_URI }, (out) => out.includes('listening '));
+  owner = await startChild(
+    'test/support/hanging-webhook.ts',
+    { ...TEST_ENV, ...env, REDIS_URL: t.config.REDIS_URL, MONGODB_URI: t.config.MONGODB_URI },
+    (out) => out.includes('listening '),
+  );
   const url = /listening (\S+)/.exec(owner.output())![1]!;
   toOwner = wechatClient(url, t.config);
   return toOwner;

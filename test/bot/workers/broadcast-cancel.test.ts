@@ -6,7 +6,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveProgress } from '../../../handlers/broadcast/progress.js';
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
-import { broadcastEnv, cancel, deliveries, notice, openids, progress, releasedNotice, seedResidents, sendCalls, startWorker, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  cancel,
+  deliveries,
+  notice,
+  openids,
+  progress,
+  releasedNotice,
+  seedResidents,
+  sendCalls,
+  startWorker,
+  waitFor,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const N = 400;
 const ids = openids('oCancel', N);
@@ -16,7 +30,10 @@ let worker: WorkerChild;
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_cancel');
-  await seedResidents(env.rt.models, ids.map((openid) => ({ openid })));
+  await seedResidents(
+    env.rt.models,
+    ids.map((openid) => ({ openid })),
+  );
   worker = await startWorker(env.workerEnv({ WORKER_CONCURRENCY: '10', BROADCAST_RATE_PER_S: '25' }));
 });
 
@@ -39,13 +56,20 @@ describe('cancel', () => {
     await cancel(env.rt, id);
     const cancelledAt = Date.now();
 
-    const p = await waitFor('every record closed', async () => {
-      const x = await progress(env.rt, id);
-      return x.pending === 0 ? x : null;
-    }, 20_000, 250);
+    const p = await waitFor(
+      'every record closed',
+      async () => {
+        const x = await progress(env.rt, id);
+        return x.pending === 0 ? x : null;
+      },
+      20_000,
+      250,
+    );
     const sentCalls = sendCalls(env.mock.calls());
     const late = sentCalls.filter((c) => c.time > cancelledAt + 1000);
-    console.log(`cancel: ${p.sent} sent (${sentCalls.filter((c) => c.time > cancelledAt).length} in the second after the cancel), ${p.cancelled} cancelled, closed ${Date.now() - cancelledAt} ms after`);
+    console.log(
+      `cancel: ${p.sent} sent (${sentCalls.filter((c) => c.time > cancelledAt).length} in the second after the cancel), ${p.cancelled} cancelled, closed ${Date.now() - cancelledAt} ms after`,
+    );
     expect(late).toEqual([]);
     expect(p.sent + p.cancelled).toBe(N);
     expect(p.sent).toBe(sentCalls.length);

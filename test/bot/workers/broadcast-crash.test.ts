@@ -5,7 +5,19 @@
  * The mock answers sends after 40 ms, so the dead worker had sends in flight that WeChat took.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { broadcastEnv, deliveries, openids, releasedNotice, seedResidents, settled, startWorker, successfulSends, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  deliveries,
+  openids,
+  releasedNotice,
+  seedResidents,
+  settled,
+  startWorker,
+  successfulSends,
+  waitFor,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const N = 600;
 const CONCURRENCY = 10;
@@ -16,7 +28,10 @@ const workers: WorkerChild[] = [];
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_crash');
-  await seedResidents(env.rt.models, ids.map((openid) => ({ openid })));
+  await seedResidents(
+    env.rt.models,
+    ids.map((openid) => ({ openid })),
+  );
   env.mock.setFault('template_send', { latencyMs: 40 });
 });
 
@@ -51,6 +66,8 @@ describe('a worker killed mid-broadcast', () => {
     expect(recovered.size).toBeLessThanOrEqual(CONCURRENCY);
     // The tallies of the dead worker's claims were lost with it: the fan-out watcher completes the notice.
     await waitFor('notice completed', async () => (await env.rt.models.Notice.findById(id).lean())?.status === 'completed', 25_000, 500);
-    console.log(`crash: ${sendingAtKill} claims open at the kill, ${recovered.size} recovered, ${twice.length} sent twice; settled ${recoveredIn} ms after the kill`);
+    console.log(
+      `crash: ${sendingAtKill} claims open at the kill, ${recovered.size} recovered, ${twice.length} sent twice; settled ${recoveredIn} ms after the kill`,
+    );
   }, 60_000);
 });

@@ -7,7 +7,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveProgress } from '../../../handlers/broadcast/progress.js';
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
-import { broadcastEnv, deliveries, notice, openids, releasedNotice, seedResidents, settled, startWorker, successfulSends, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  deliveries,
+  notice,
+  openids,
+  releasedNotice,
+  seedResidents,
+  settled,
+  startWorker,
+  successfulSends,
+  waitFor,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const N = 2000;
 const ids = openids('oOnce', N);
@@ -20,7 +33,10 @@ const workers: WorkerChild[] = [];
 beforeAll(async () => {
   env = await broadcastEnv('bc_once', { mock: { unsubscribed } });
   const hourAgo = new Date(Date.now() - 3600_000);
-  await seedResidents(env.rt.models, ids.map((openid) => ({ openid, ...(windowOpen.has(openid) ? { lastInboundAt: hourAgo } : {}) })));
+  await seedResidents(
+    env.rt.models,
+    ids.map((openid) => ({ openid, ...(windowOpen.has(openid) ? { lastInboundAt: hourAgo } : {}) })),
+  );
   for (const endpoint of ['custom_send', 'template_send']) env.mock.setFault(endpoint, { errcode: -1, rate: 0.05 });
   const workerEnv = env.workerEnv({ WORKER_CONCURRENCY: '20' });
   workers.push(...(await Promise.all([startWorker(workerEnv), startWorker(workerEnv)])));
@@ -57,7 +73,12 @@ describe('2,000 recipients, 5% transient errors, 1% unsubscribed', () => {
     expect(gone.every((r) => r.subscribed === false && r.unsubscribedAt)).toBe(true);
     // Channel per resident: the window-open ones by customer-service message, the rest by template.
     const sent = ds.filter((d) => d.status === 'sent');
-    expect(sent.filter((d) => d.channel === 'kf').map((d) => d.openid).sort()).toEqual([...windowOpen].filter((o) => !unsubscribed.includes(o)).sort());
+    expect(
+      sent
+        .filter((d) => d.channel === 'kf')
+        .map((d) => d.openid)
+        .sort(),
+    ).toEqual([...windowOpen].filter((o) => !unsubscribed.includes(o)).sort());
     expect(sent.filter((d) => d.channel === 'template').every((d) => typeof d.msgid === 'number')).toBe(true);
     expect(ds.some((d) => d.attempts > 1)).toBe(true); // retried through the -1s
     expect(ds.filter((d) => d.recoveredFromCrash)).toEqual([]);

@@ -5,7 +5,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MockCall } from '../../../scripts/mock-wechat-api.js';
-import { broadcastEnv, notice, openids, releasedNotice, seedResidents, sendCalls, settled, startWorker, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  notice,
+  openids,
+  releasedNotice,
+  seedResidents,
+  sendCalls,
+  settled,
+  startWorker,
+  waitFor,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const NORMAL = 300;
 const URGENT = 20;
@@ -16,7 +28,10 @@ let worker: WorkerChild;
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_priority');
-  await seedResidents(env.rt.models, all.map((openid, i) => ({ openid, tags: i < URGENT ? ['flood-zone'] : i < URGENT + 5 ? ['sched'] : [] })));
+  await seedResidents(
+    env.rt.models,
+    all.map((openid, i) => ({ openid, tags: i < URGENT ? ['flood-zone'] : i < URGENT + 5 ? ['sched'] : [] })),
+  );
   env.mock.setFault('template_send', { latencyMs: 15 });
   worker = await startWorker(env.workerEnv({ WORKER_CONCURRENCY: '1' }));
 });
@@ -26,7 +41,7 @@ afterAll(async () => {
   await env?.close();
 });
 
-const titleOf = (c: MockCall) => ((c.body as { data?: { first?: { value?: string } } }).data?.first?.value ?? '');
+const titleOf = (c: MockCall) => (c.body as { data?: { first?: { value?: string } } }).data?.first?.value ?? '';
 
 describe('priority and schedule', () => {
   it('an urgent notice released after a big normal one is delivered before the normal one finishes', async () => {
@@ -48,7 +63,11 @@ describe('priority and schedule', () => {
     // Once the urgent jobs were queued, they ran back to back (at most the one job in hand between).
     const firstUrgent = Math.min(...urgentSeqs);
     expect(normalSeqs.filter((s) => s > firstUrgent && s < lastUrgent).length).toBeLessThanOrEqual(1);
-    await waitFor('both completed', async () => (await notice(env.rt, urgent))?.status === 'completed' && (await notice(env.rt, normal))?.status === 'completed', 15_000);
+    await waitFor(
+      'both completed',
+      async () => (await notice(env.rt, urgent))?.status === 'completed' && (await notice(env.rt, normal))?.status === 'completed',
+      15_000,
+    );
   }, 50_000);
 
   it('a scheduled release fires at its time, not before', async () => {
@@ -58,7 +77,9 @@ describe('priority and schedule', () => {
     expect((await notice(env.rt, id))?.status).toBe('released');
     expect(sendCalls(env.mock.calls()).filter((c) => titleOf(c) === 'scheduled')).toEqual([]);
     await settled(env.rt, id, 5, 20_000);
-    const times = sendCalls(env.mock.calls()).filter((c) => titleOf(c) === 'scheduled').map((c) => c.time);
+    const times = sendCalls(env.mock.calls())
+      .filter((c) => titleOf(c) === 'scheduled')
+      .map((c) => c.time);
     expect(times).toHaveLength(5);
     console.log(`schedule: first send ${Math.min(...times) - sendAt.getTime()} ms after sendAt`);
     expect(Math.min(...times)).toBeGreaterThanOrEqual(sendAt.getTime());

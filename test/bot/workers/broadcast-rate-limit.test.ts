@@ -3,7 +3,17 @@
  * limit of 20/s together send no faster than 20/s, measured from the mock's call timestamps.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { broadcastEnv, openids, releasedNotice, seedResidents, sendCalls, settled, startWorker, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  openids,
+  releasedNotice,
+  seedResidents,
+  sendCalls,
+  settled,
+  startWorker,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const N = 240;
 const RATE = 20;
@@ -14,7 +24,10 @@ const workers: WorkerChild[] = [];
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_rate');
-  await seedResidents(env.rt.models, ids.map((openid) => ({ openid })));
+  await seedResidents(
+    env.rt.models,
+    ids.map((openid) => ({ openid })),
+  );
   const workerEnv = env.workerEnv({ WORKER_CONCURRENCY: '20', BROADCAST_RATE_PER_S: String(RATE) });
   workers.push(...(await Promise.all([startWorker(workerEnv), startWorker(workerEnv)])));
 });
@@ -28,7 +41,9 @@ describe('a global rate limit', () => {
   it('two workers together stay within 20 sends a second', async () => {
     const id = await releasedNotice(env.rt, { title: 'rate' });
     await settled(env.rt, id, N, 40_000);
-    const times = sendCalls(env.mock.calls()).map((c) => c.time).sort((a, b) => a - b);
+    const times = sendCalls(env.mock.calls())
+      .map((c) => c.time)
+      .sort((a, b) => a - b);
     expect(times).toHaveLength(N);
     const spanS = (times[N - 1]! - times[0]!) / 1000;
     const overall = (N - 1) / spanS;

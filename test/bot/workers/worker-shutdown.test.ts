@@ -4,7 +4,18 @@
  * started after the signal.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { broadcastEnv, deliveries, openids, releasedNotice, seedResidents, startWorker, successfulSends, waitFor, type BroadcastEnv, type WorkerChild } from '../../handlers/broadcast/helpers.js';
+import {
+  broadcastEnv,
+  deliveries,
+  openids,
+  releasedNotice,
+  seedResidents,
+  startWorker,
+  successfulSends,
+  waitFor,
+  type BroadcastEnv,
+  type WorkerChild,
+} from '../../handlers/broadcast/helpers.js';
 
 const N = 40;
 const CONCURRENCY = 5;
@@ -15,7 +26,10 @@ let worker: WorkerChild | undefined;
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_sigterm');
-  await seedResidents(env.rt.models, ids.map((openid) => ({ openid })));
+  await seedResidents(
+    env.rt.models,
+    ids.map((openid) => ({ openid })),
+  );
   // Slow answers, so the worker certainly has sends in flight when the signal arrives.
   env.mock.setFault('template_send', { latencyMs: 1500 });
 });
@@ -29,10 +43,15 @@ describe('worker graceful shutdown', () => {
   it('finishes the sends in flight on SIGTERM, records them, and starts no new ones', async () => {
     worker = await startWorker(env.workerEnv({ WORKER_CONCURRENCY: String(CONCURRENCY) }));
     const id = await releasedNotice(env.rt, { title: 'sigterm' });
-    const inFlight = await waitFor('sends in flight', async () => {
-      const sending = (await deliveries(env.rt, id)).filter((d) => d.status === 'sending');
-      return sending.length >= CONCURRENCY ? sending : undefined;
-    }, 20_000, 50);
+    const inFlight = await waitFor(
+      'sends in flight',
+      async () => {
+        const sending = (await deliveries(env.rt, id)).filter((d) => d.status === 'sending');
+        return sending.length >= CONCURRENCY ? sending : undefined;
+      },
+      20_000,
+      50,
+    );
     await worker.stop(); // SIGTERM, then wait for the exit
     const after = await deliveries(env.rt, id);
     const byId = new Map(after.map((d) => [String(d._id), d]));

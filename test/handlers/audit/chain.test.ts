@@ -53,7 +53,14 @@ describe('canonical hashing', () => {
     const base = { ...draft('s', 1, { comment: 'c', diff: { title: { from: 'a', to: 'b' } } }), seq: 1, prevHash: GENESIS_HASH };
     const h = hashEntry(base);
     expect(hashEntry({ ...base })).toBe(h);
-    for (const change of [{ comment: 'C' }, { seq: 2 }, { prevHash: 'f'.repeat(64) }, { actorId: 'a2' }, { diff: { title: { from: 'a', to: 'B' } } }, { at: new Date(base.at.getTime() + 1) }]) {
+    for (const change of [
+      { comment: 'C' },
+      { seq: 2 },
+      { prevHash: 'f'.repeat(64) },
+      { actorId: 'a2' },
+      { diff: { title: { from: 'a', to: 'B' } } },
+      { at: new Date(base.at.getTime() + 1) },
+    ]) {
       expect(hashEntry({ ...base, ...change }), JSON.stringify(change)).not.toBe(h);
     }
   });
@@ -61,7 +68,11 @@ describe('canonical hashing', () => {
 
 describe('diffs', () => {
   it('records changed fields only, with a line diff for multi-line text', () => {
-    const d = fieldDiff({ title: 'a', body: 'one\ntwo\nthree', urgent: false }, { title: 'a', body: 'one\n2\nthree\nfour', urgent: true }, ['title', 'body', 'urgent']);
+    const d = fieldDiff({ title: 'a', body: 'one\ntwo\nthree', urgent: false }, { title: 'a', body: 'one\n2\nthree\nfour', urgent: true }, [
+      'title',
+      'body',
+      'urgent',
+    ]);
     expect(d).toEqual({
       body: { from: 'one\ntwo\nthree', to: 'one\n2\nthree\nfour', lines: ['  one', '- two', '+ 2', '  three', '+ four'] },
       urgent: { from: false, to: true },
@@ -112,7 +123,9 @@ describe('the chain in the database', () => {
     const verifyEntry = (await auditTrail(t.models, 'notice', id))[1]!;
     await t.models.AuditEntry.collection.updateOne({ _id: verifyEntry._id }, { $set: { comment: 'no facts checked' } });
     const report = await verifyAuditChains(t.models);
-    expect(report.problems).toEqual([{ subjectType: 'notice', subjectId: id, seq: 2, entryId: String(verifyEntry._id), reason: expect.stringContaining('hash does not match') }]);
+    expect(report.problems).toEqual([
+      { subjectType: 'notice', subjectId: id, seq: 2, entryId: String(verifyEntry._id), reason: expect.stringContaining('hash does not match') },
+    ]);
     const tampered = await auditVerify(t.uri);
     expect(tampered.code).toBe(1);
     expect(tampered.stderr).toContain(`notice/${id} seq 2 (entry ${String(verifyEntry._id)})`);

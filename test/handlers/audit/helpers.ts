@@ -33,7 +33,13 @@ let n = 0;
 /** A staff actor of community c1 (street s1) unless a scope is given. */
 export function actor(name: string, duties: Duty[] = [], o: { role?: Role; scope?: Actor['scope'] } = {}): Actor {
   n++;
-  return { id: new Types.ObjectId().toHexString(), name: `${name}-${n}`, role: o.role ?? 'committee', duties, scope: o.scope ?? { streetCode: 's1', communityCode: 'c1' } };
+  return {
+    id: new Types.ObjectId().toHexString(),
+    name: `${name}-${n}`,
+    role: o.role ?? 'committee',
+    duties,
+    scope: o.scope ?? { streetCode: 's1', communityCode: 'c1' },
+  };
 }
 
 export interface RecordingPort extends BroadcastPort {

@@ -224,7 +224,20 @@ describe('a writer that dies half-way', () => {
     // What a process that died right after winning the entry insert leaves behind:
     const won = await insertChained(
       t.models,
-      { subjectType: 'notice', subjectId: id, version: 2, round: 1, actorId: verifier.id, actorName: verifier.name, role: 'committee', action: 'verify', duty: 'verify', from: 'draft', to: 'verified', at: new Date() },
+      {
+        subjectType: 'notice',
+        subjectId: id,
+        version: 2,
+        round: 1,
+        actorId: verifier.id,
+        actorName: verifier.name,
+        role: 'committee',
+        action: 'verify',
+        duty: 'verify',
+        from: 'draft',
+        to: 'verified',
+        at: new Date(),
+      },
       prev,
     );
     expect(won).not.toBeNull();

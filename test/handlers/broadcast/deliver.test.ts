@@ -57,7 +57,9 @@ beforeAll(async () => {
     { openid: 'oWindow45047', building: 'b2', lastInboundAt: hourAgo(), kfSent: 1 },
     { openid: 'oOtherCommunity', community: 'c2', tags: ['dialysis'] },
   ]);
-  await env.rt.models.Resident.insertMany([{ _id: residentIdFor('wechat', 'oGone'), channel: 'wechat', openid: 'oGone', subscribed: false, registration: { communityCode: 'c1', buildingCode: 'b1' } }]);
+  await env.rt.models.Resident.insertMany([
+    { _id: residentIdFor('wechat', 'oGone'), channel: 'wechat', openid: 'oGone', subscribed: false, registration: { communityCode: 'c1', buildingCode: 'b1' } },
+  ]);
 });
 
 afterAll(async () => {
@@ -71,7 +73,9 @@ beforeEach(() => {
 
 describe('fan-out', () => {
   it('one record per recipient, however many groups they are in; scope and subscription respected', async () => {
-    const id = await releasedNotice(env.rt, { targets: { buildings: [{ community: 'c1', building: 'b1' }], tags: ['dialysis'], vulnerable: true, volunteers: true } });
+    const id = await releasedNotice(env.rt, {
+      targets: { buildings: [{ community: 'c1', building: 'b1' }], tags: ['dialysis'], vulnerable: true, volunteers: true },
+    });
     const d = deps();
     expect(await runFanout(d, id)).toMatchObject({ outcome: 'watching', total: 1 });
     const ds = await deliveries(env.rt, id);
@@ -108,7 +112,8 @@ describe('delivery', () => {
   let id: string;
   let d: Recorded;
   let records: Map<string, Delivery>;
-  const deliver = (openid: string, lastAttempt = false, dd: BroadcastDeps = d) => deliverNotice(dd, { deliveryId: String(records.get(openid)!._id), lastAttempt });
+  const deliver = (openid: string, lastAttempt = false, dd: BroadcastDeps = d) =>
+    deliverNotice(dd, { deliveryId: String(records.get(openid)!._id), lastAttempt });
 
   beforeAll(async () => {
     id = await releasedNotice(env.rt, { targets: { all: true }, title: 'channels' });
@@ -132,7 +137,10 @@ describe('delivery', () => {
     const tpl = env.mock.calls().filter((c) => c.endpoint === 'template_send');
     expect(tpl).toHaveLength(2);
     const china = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
-    expect(tpl[0]!.body).toMatchObject({ template_id: 'tmpl-notice-0001', data: { first: { value: 'channels' }, keyword1: { value: 'channels' }, keyword2: { value: china }, remark: { value: expect.any(String) } } });
+    expect(tpl[0]!.body).toMatchObject({
+      template_id: 'tmpl-notice-0001',
+      data: { first: { value: 'channels' }, keyword1: { value: 'channels' }, keyword2: { value: china }, remark: { value: expect.any(String) } },
+    });
     expect((tpl[1]!.body as { data: unknown }).data).toEqual({ thing1: { value: 'cha…' }, time2: { value: china } });
     expect((await byOpenid(id)).get('oClosed')).toMatchObject({ status: 'sent', channel: 'template', msgid: expect.any(Number) });
   });
@@ -165,7 +173,16 @@ describe('delivery', () => {
     expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'pending', attempts: 1, errcode: -1 });
     // A timeout: WeChat may have taken it (the mock does, later), so the attempt is counted as uncertain.
     env.mock.setFault('template_send', { latencyMs: 400 });
-    const impatient = { ...dd, sender: createWechatApi({ base: env.mock.url, appId: env.t.config.WECHAT_APP_ID, appSecret: env.t.config.WECHAT_APP_SECRET, redis: env.rt.redis, timeoutMs: 100 }) };
+    const impatient = {
+      ...dd,
+      sender: createWechatApi({
+        base: env.mock.url,
+        appId: env.t.config.WECHAT_APP_ID,
+        appSecret: env.t.config.WECHAT_APP_SECRET,
+        redis: env.rt.redis,
+        timeoutMs: 100,
+      }),
+    };
     expect((await deliverNotice(impatient, { deliveryId, lastAttempt: false })).outcome).toBe('retry');
     expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'pending', attempts: 2, uncertainAttempts: 1 });
     env.mock.setFault('template_send', { errcode: -1 });
@@ -207,7 +224,10 @@ describe('claims', () => {
   });
 
   it('a claim left by a dead sender (lease over) is taken over, sent and flagged', async () => {
-    await env.rt.models.Delivery.updateOne({ _id: records.get('oSpent')!._id }, { $set: { status: 'sending', claimedAt: new Date(Date.now() - 60_000), claimedBy: 'dead:1#1', attempts: 1 } });
+    await env.rt.models.Delivery.updateOne(
+      { _id: records.get('oSpent')!._id },
+      { $set: { status: 'sending', claimedAt: new Date(Date.now() - 60_000), claimedBy: 'dead:1#1', attempts: 1 } },
+    );
     expect(await deliverNotice(d, { deliveryId: did('oSpent'), lastAttempt: false })).toMatchObject({ outcome: 'sent', recovered: true });
     expect((await byOpenid(id)).get('oSpent')).toMatchObject({ status: 'sent', recoveredFromCrash: true, attempts: 2 });
   });

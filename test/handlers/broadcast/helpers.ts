@@ -97,7 +97,13 @@ export function noticeDeps(rt: Runtime): NoticeDeps {
 /** Draft → verify → edit → release by four people; the release queues the fan-out. */
 export async function releasedNotice(rt: Runtime, o: { title?: string; targets?: NoticeTargets; urgent?: boolean; sendAt?: Date } = {}): Promise<string> {
   const deps = noticeDeps(rt);
-  const body = { title: o.title ?? '停水通知', body: '明天 8:00–12:00 停水，请提前储水。', targets: o.targets ?? { all: true }, urgent: !!o.urgent, ...(o.sendAt ? { sendAt: o.sendAt.toISOString() } : {}) };
+  const body = {
+    title: o.title ?? '停水通知',
+    body: '明天 8:00–12:00 停水，请提前储水。',
+    targets: o.targets ?? { all: true },
+    urgent: !!o.urgent,
+    ...(o.sendAt ? { sendAt: o.sendAt.toISOString() } : {}),
+  };
   const { id } = await createNotice(deps, person([]), body);
   await verifyNotice(deps, person(['verify']), id, {});
   await editNotice(deps, person(['edit']), id, {});
@@ -139,10 +145,15 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined |
 
 /** Wait until no delivery of the notice is pending or sending (and at least `total` exist). */
 export function settled(rt: Runtime, id: string, total: number, timeoutMs = 40_000): Promise<NoticeProgress> {
-  return waitFor(`notice ${id} to settle`, async () => {
-    const p = await progress(rt, id);
-    return p.total >= total && p.pending === 0 ? p : null;
-  }, timeoutMs, 500);
+  return waitFor(
+    `notice ${id} to settle`,
+    async () => {
+      const p = await progress(rt, id);
+      return p.total >= total && p.pending === 0 ? p : null;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 export type WorkerChild = ProcessChild;

@@ -32,7 +32,15 @@ beforeEach(() => {
   queued = [];
 });
 
-const inbound = (fromUser: string): InboundMessage => ({ type: 'text', content: '1', toUser: 'gh_x', fromUser, createTime: 1, msgId: '7', dedupKey: `msg:${fromUser}:7` });
+const inbound = (fromUser: string): InboundMessage => ({
+  type: 'text',
+  content: '1',
+  toUser: 'gh_x',
+  fromUser,
+  createTime: 1,
+  msgId: '7',
+  dedupKey: `msg:${fromUser}:7`,
+});
 const text = (content: string): OutboundReply => ({ type: 'text', content });
 
 function deps(o: Partial<RescueDeps> = {}): RescueDeps {

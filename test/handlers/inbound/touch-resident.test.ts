@@ -9,9 +9,25 @@ import type { InboundMessage } from '../../../bot/wechat/inbound.js';
 let conn: mongoose.Connection;
 let models: Models;
 
-const text = (fromUser: string, content = 'hi'): InboundMessage => ({ type: 'text', content, toUser: 'gh_x', fromUser, createTime: 1, msgId: '1', dedupKey: `msg:${fromUser}:1` });
+const text = (fromUser: string, content = 'hi'): InboundMessage => ({
+  type: 'text',
+  content,
+  toUser: 'gh_x',
+  fromUser,
+  createTime: 1,
+  msgId: '1',
+  dedupKey: `msg:${fromUser}:1`,
+});
 const event = (fromUser: string, e: 'subscribe' | 'unsubscribe', sceneKey?: string): InboundMessage =>
-  ({ type: 'event', event: e, ...(sceneKey ? { sceneKey } : {}), toUser: 'gh_x', fromUser, createTime: 1, dedupKey: `evt:${fromUser}:1:${e}:` }) as InboundMessage;
+  ({
+    type: 'event',
+    event: e,
+    ...(sceneKey ? { sceneKey } : {}),
+    toUser: 'gh_x',
+    fromUser,
+    createTime: 1,
+    dedupKey: `evt:${fromUser}:1:${e}:`,
+  }) as InboundMessage;
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(mongoUri('touch')).asPromise();
