@@ -58,7 +58,9 @@ export function bullBroadcastJobs(queues: Pick<Queues, 'noticeDeliver' | 'notice
         jobId: sweepJobId(noticeId),
         attempts: 3,
         backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: { age: 24 * 3600 },
+        // Gone once done, so a delivery that later finds a pending record of the cancelled
+        // notice (one queued after the sweep listed them) can ask for another sweep.
+        removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       });
     },

@@ -22,13 +22,13 @@ const tallyKey = (noticeId: string) => `${PREFIX}tally:${noticeId}`;
 
 /**
  * KEYS[1] claim, KEYS[2] sent-note; ARGV[1] owner, ARGV[2] lease ms.
- * Returns {1, note or ''} when the lease is ours, {0, remaining ms} when someone else holds it.
+ * Returns {1, note or ''} when the lease is ours, {0, remaining ms, holder} when someone else holds it.
  */
 const ACQUIRE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, redis.call('GET', KEYS[2]) or ''}
 end
-return {0, redis.call('PTTL', KEYS[1])}`;
+return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}`;
 
 /**
  * KEYS[1] claim, KEYS[2] sent-note; ARGV[1] owner, ARGV[2] '1' when the delivery's outcome is
@@ -45,12 +45,10 @@ return 0`;
 export function redisBroadcastStore(redis: Redis): BroadcastStore {
   return {
     async acquire(deliveryId, owner, leaseMs): Promise<ClaimResult> {
-      const [ok, extra] = (await redis.eval(ACQUIRE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, String(Math.ceil(leaseMs)))) as [
-        number,
-        string | number,
-      ];
+      const keys = [claimKey(deliveryId), sentKey(deliveryId)];
+      const [ok, extra, holder] = (await redis.eval(ACQUIRE, 2, ...keys, owner, String(Math.ceil(leaseMs)))) as [number, string | number, string?];
       if (ok === 1) return { ok: true, sentNote: extra ? (JSON.parse(String(extra)) as SentNote) : null };
-      return { ok: false, retryInMs: Math.max(50, Number(extra)) };
+      return { ok: false, retryInMs: Math.max(50, Number(extra)), holder: String(holder ?? '') };
     },
     async release(deliveryId, owner, finished): Promise<Tally | null> {
       const p = redis.pipeline().eval(RELEASE, 2, claimKey(deliveryId), sentKey(deliveryId), owner, finished ? '1' : '0');

@@ -8,7 +8,7 @@
 import { Types } from 'mongoose';
 import type { Delivery } from '../../models/delivery.js';
 import { CLAIM_LEASE_MS } from './deliver.js';
-import type { BroadcastDeps } from './ports.js';
+import { SWEEP_OWNER_PREFIX, type BroadcastDeps } from './ports.js';
 
 const BATCH = 500;
 const PARALLEL = 16;
@@ -33,7 +33,7 @@ export async function sweepCancelled(
 }
 
 async function cancelOne(deps: Pick<BroadcastDeps, 'models' | 'store' | 'clock' | 'owner' | 'leaseMs'>, id: string): Promise<boolean> {
-  const owner = deps.owner();
+  const owner = SWEEP_OWNER_PREFIX + deps.owner();
   const claim = await deps.store.acquire(id, owner, deps.leaseMs ?? CLAIM_LEASE_MS);
   if (!claim.ok) return false; // a deliverer holds it and will see the cancel
   try {

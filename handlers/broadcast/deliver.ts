@@ -26,7 +26,7 @@ import type { Notice } from '../../models/notice.js';
 import { chooseChannel, refundKf, spendKfBudget } from './channel.js';
 import { kfText, templateData } from './message.js';
 import { checkCompletion } from './complete.js';
-import { isSendError, type BroadcastDeps, type Finished, type SentNote } from './ports.js';
+import { isSendError, SWEEP_OWNER_PREFIX, type BroadcastDeps, type ClaimResult, type Finished, type SentNote } from './ports.js';
 
 /** A claim protects a send this long: more than two API timeouts (5 s each) plus database writes. */
 export const CLAIM_LEASE_MS = 20_000;
@@ -50,7 +50,7 @@ const TERMINAL = new Set(['sent', 'failed', 'cancelled']);
 export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): Promise<DeliverOutcome> {
   const lease = deps.leaseMs ?? CLAIM_LEASE_MS;
   const owner = deps.owner();
-  const claim = await deps.store.acquire(input.deliveryId, owner, lease);
+  const claim = await acquireAfterSweep(deps, input.deliveryId, owner, lease);
   if (!claim.ok) return { outcome: 'busy', retryInMs: claim.retryInMs };
   let finished: Finished | undefined;
   try {
@@ -94,6 +94,25 @@ export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): P
         deps.log?.warn({ err, noticeId }, 'completion check failed; the fan-out watcher will retry'),
       );
     }
+  }
+}
+
+/** How long a deliverer waits for a cancel sweep to let go of its delivery (the sweep holds it for one read and one write). */
+const SWEEP_WAIT_MS = 2_000;
+const SWEEP_POLL_MS = 20;
+
+/**
+ * Take the delivery's lease. When the cancel sweep holds it, the record is being closed right
+ * now: wait the few milliseconds that takes and go on (the record then reads `cancelled`), rather
+ * than answer `busy` — a busy job is parked as a delayed job for the whole lease, and would sit
+ * in the queue of a notice that is already cancelled.
+ */
+async function acquireAfterSweep(deps: BroadcastDeps, deliveryId: string, owner: string, lease: number): Promise<ClaimResult> {
+  const deadline = Date.now() + SWEEP_WAIT_MS;
+  for (;;) {
+    const claim = await deps.store.acquire(deliveryId, owner, lease);
+    if (claim.ok || !claim.holder.startsWith(SWEEP_OWNER_PREFIX) || Date.now() >= deadline) return claim;
+    await new Promise((r) => setTimeout(r, SWEEP_POLL_MS));
   }
 }
 
@@ -151,6 +170,17 @@ async function failedSend(deps: BroadcastDeps, d: Delivery, channel: DeliveryCha
   }
   const retryable = isSendError(err) ? err.retryable : true;
   if (!retryable) return fail(deps, d, 'api_error', code, message);
+  // A retry of a notice cancelled meanwhile would only sit in the queue to be cancelled later.
+  const notice = await deps.notice(String(d.noticeId));
+  if (!notice || notice.status === 'cancelled') {
+    await setDelivery(
+      deps,
+      d._id,
+      { status: 'cancelled', finishedAt: deps.clock.now(), errcode: code ?? null, lastError: message },
+      answered ? undefined : { uncertainAttempts: 1 },
+    );
+    return { outcome: 'cancelled' };
+  }
   if (lastAttempt) return fail(deps, d, 'attempts_exhausted', code, message);
   await setDelivery(deps, d._id, { status: 'pending', errcode: code ?? null, lastError: message }, answered ? undefined : { uncertainAttempts: 1 });
   return { outcome: 'retry', error: err };

@@ -33,7 +33,11 @@ export interface SentNote {
   kfFallback?: boolean;
 }
 
-export type ClaimResult = { ok: true; sentNote: SentNote | null } | { ok: false; retryInMs: number };
+/** `holder`: the owner id of whoever has the lease (a sweeper's starts with `SWEEP_OWNER_PREFIX`). */
+export type ClaimResult = { ok: true; sentNote: SentNote | null } | { ok: false; retryInMs: number; holder: string };
+
+/** Claim owners of the cancel sweep carry this prefix, so a deliverer can tell it is being cancelled. */
+export const SWEEP_OWNER_PREFIX = 'sweep:';
 
 /** Finished deliveries of a notice (sent or failed) and its final recipient count, once known. */
 export interface Tally {

@@ -12,7 +12,7 @@ import { runFanout } from '../../../handlers/broadcast/fanout.js';
 import { deliverNotice } from '../../../handlers/broadcast/deliver.js';
 import { checkCompletion } from '../../../handlers/broadcast/complete.js';
 import { fanoutStates } from '../../../handlers/broadcast/state.js';
-import type { BroadcastDeps, DeliverJobSpec } from '../../../handlers/broadcast/ports.js';
+import { SWEEP_OWNER_PREFIX, type BroadcastDeps, type DeliverJobSpec } from '../../../handlers/broadcast/ports.js';
 import { residentIdFor } from '../../../models/resident.js';
 import type { Delivery } from '../../../models/delivery.js';
 import { createWechatApi } from '../../../bot/wechat/api-client.js';
@@ -193,6 +193,22 @@ describe('delivery', () => {
     expect(successfulSends(env.mock.calls()).get('oMany')).toHaveLength(1);
   });
 
+  it('a transient error on a notice cancelled meanwhile closes the record instead of queueing a retry', async () => {
+    const id2 = await releasedNotice(env.rt, { targets: { buildings: [{ community: 'c1', building: 'b1' }] } });
+    const dd = deps();
+    await runFanout(dd, id2);
+    const deliveryId = String((await byOpenid(id2)).get('oMany')!._id);
+    const { cancel } = await import('./helpers.js');
+    // The send fails after the cancel: the notice is read again before choosing to retry.
+    env.mock.setFault('template_send', { errcode: -1 });
+    const sender = {
+      ...dd.sender,
+      sendTemplate: async (...a: Parameters<typeof dd.sender.sendTemplate>) => (await cancel(env.rt, id2), dd.sender.sendTemplate(...a)),
+    };
+    expect(await deliverNotice({ ...dd, sender }, { deliveryId, lastAttempt: false })).toEqual({ outcome: 'cancelled' });
+    expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'cancelled', attempts: 1, errcode: -1 });
+  });
+
   it('43004 marks the resident unsubscribed and fails the delivery for good', async () => {
     env.mock.setFault('template_send', { errcode: 43004, openids: ['oMany'] });
     expect(await deliver('oMany')).toEqual({ outcome: 'failed', reason: 'unsubscribed', errcode: 43004 });
@@ -221,6 +237,19 @@ describe('claims', () => {
     expect(r.outcome === 'busy' && r.retryInMs).toBeGreaterThan(4000);
     expect(env.mock.calls()).toEqual([]);
     await d.store.release(did('oClosed'), 'someone-else');
+  });
+
+  it('a delivery the cancel sweep holds is waited for, not parked as busy: it then reads cancelled and nothing is sent', async () => {
+    const sweeper = `${SWEEP_OWNER_PREFIX}test`;
+    expect((await d.store.acquire(did('oWindow45047'), sweeper, 5000)).ok).toBe(true);
+    const sweeping = (async () => {
+      await new Promise((r) => setTimeout(r, 100));
+      await env.rt.models.Delivery.updateOne({ _id: records.get('oWindow45047')!._id }, { $set: { status: 'cancelled' } });
+      await d.store.release(did('oWindow45047'), sweeper);
+    })();
+    expect(await deliverNotice(d, { deliveryId: did('oWindow45047'), lastAttempt: false })).toEqual({ outcome: 'skipped', status: 'cancelled' });
+    await sweeping;
+    expect(env.mock.calls()).toEqual([]);
   });
 
   it('a claim left by a dead sender (lease over) is taken over, sent and flagged', async () => {
