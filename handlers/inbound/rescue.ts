@@ -1,4 +1,4 @@
-import type { OutboundReply } from '../../bot/wechat/reply.js';
+import type { OutboundReply } from './messages.js';
 import type { Models } from '../../models/index.js';
 import type { InboundStore, ParkedInbound } from './inbound-store.js';
 import { recordLateReply } from './late-reply.js';

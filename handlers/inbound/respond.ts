@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
-import type { InboundMessage } from '../../bot/wechat/inbound.js';
-import type { OutboundReply } from '../../bot/wechat/reply.js';
+import type { InboundMessage } from './messages.js';
+import type { OutboundReply } from './messages.js';
 import { intentOfClick, intentOfText, type Intent } from '../../flows/menu.js';
 import type { Language } from '../../models/resident.js';
 import type { ResidentView } from './touch-resident.js';

@@ -1,5 +1,5 @@
 import type { Models } from '../../models/index.js';
-import type { InboundMessage } from '../../bot/wechat/inbound.js';
+import type { InboundMessage } from './messages.js';
 import { touchResident, touchResidentOnce, type ResidentView } from './touch-resident.js';
 
 /**

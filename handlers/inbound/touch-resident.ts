@@ -1,6 +1,6 @@
 import type { Models } from '../../models/index.js';
 import { residentIdFor, type Language } from '../../models/resident.js';
-import type { InboundMessage } from '../../bot/wechat/inbound.js';
+import type { InboundMessage } from './messages.js';
 
 /** The resident fields a conversation step needs. */
 export interface ResidentView {

@@ -1,0 +1,36 @@
+/**
+ * Effects: what a conversation step asks the world to do, as data (goflow's events). The engine
+ * never writes; `handlers/inbound/effects/` carries each one out, in order, before the reply is
+ * sent — so whatever a resident submits is stored before the bot says it was received. An
+ * effect's result (a ticket number, say) is handed to the replies as parameters.
+ */
+import type { HealthAnswers } from '../health/risk.js';
+import type { SupplyCategory, Urgency } from '../supplies/priority.js';
+import type { Language } from './types.js';
+
+export interface RegistrationData {
+  communityCode: string;
+  buildingCode: string;
+  unit?: string;
+  room: string;
+  householdSize: number;
+  vulnerable: string[];
+  /** E.164 mobile number, when given. */
+  mobile?: string;
+  /** The QR poster scene the community came from, if any. */
+  scene?: string;
+}
+
+export type Effect =
+  | { type: 'setLanguage'; language: Language }
+  | { type: 'saveRegistration'; registration: RegistrationData }
+  /** Ask a person to help: three misses in a row, or the resident asked for one. */
+  | { type: 'escalate'; reason: 'misses' | 'asked'; flow?: string; step?: string; lastInput?: string }
+  | { type: 'submitHealthReport'; answers: HealthAnswers; reusedYesterday: boolean }
+  /** A yellow or red report: the building's responsible staff are told (at most once a day per level). */
+  | { type: 'raiseHealthAlert'; level: 'yellow' | 'red'; reasons: string[] }
+  | { type: 'submitSupplyRequest'; category: SupplyCategory; items: string; urgency: Urgency; address: string }
+  /** The resident answered the "still needed?" question of an old request. */
+  | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean };
+
+export type EffectType = Effect['type'];
