@@ -58,7 +58,7 @@ export const myAccountFlow: FlowDefinition = {
       const language = ctx.resident.language === 'en' ? 'zh-CN' : 'en';
       return { effects: [{ type: 'setLanguage', language }], replies: [{ key: 'common:language_switched' }] };
     }
-    if (a.action === 'requests') return { then: 'my-requests' };
-    return { then: 'registration', carry: registrationAnswers(ctx) };
+    if (a.action === 'requests') return { followUp: 'my-requests' };
+    return { followUp: 'registration', carry: registrationAnswers(ctx) };
   },
 };

@@ -88,7 +88,7 @@ function firstAsked(def: FlowDefinition, id: NextStep, a: Answers, ctx: Conversa
 }
 
 /** Start a flow (registration first when it needs it). */
-export function startFlow(set: FlowSet, turn: Turn, id: string, ctx: ConversationContext, carried: Answers = {}, then?: string): ConversationSession {
+export function startFlow(set: FlowSet, turn: Turn, id: string, ctx: ConversationContext, carried: Answers = {}, followUp?: string): ConversationSession {
   const def = set.flows[id];
   if (!def) throw new Error(`no flow ${id}`);
   if (def.requiresRegistration && !ctx.resident.registered && set.flows.registration) {
@@ -110,7 +110,7 @@ export function startFlow(set: FlowSet, turn: Turn, id: string, ctx: Conversatio
     history: [],
     misses: 0,
     facts,
-    ...(then ? { then } : {}),
+    ...(followUp ? { followUp } : {}),
   };
   if (started.outcome) return finishWith(set, turn, s, started.outcome, ctx);
   return goTo(set, turn, s, started.at ?? def.steps[0]?.id ?? DONE, ctx);
@@ -129,11 +129,11 @@ function goTo(set: FlowSet, turn: Turn, s: ConversationSession, id: NextStep, ct
 
 function finishWith(set: FlowSet, turn: Turn, s: ConversationSession, outcome: Outcome, ctx: ConversationContext): ConversationSession {
   turn.do(...(outcome.effects ?? [])).say(...(outcome.replies ?? []));
-  const then = outcome.then ?? s.then;
-  if (!then) return {};
+  const next = outcome.followUp ?? s.followUp;
+  if (!next) return {};
   // The follow-up flow sees the registration just saved (the effect runs before the reply).
   const registered = s.flow === 'registration' ? { ...ctx, resident: { ...ctx.resident, registered: true } } : ctx;
-  return startFlow(set, turn, then, registered, outcome.carry ?? {});
+  return startFlow(set, turn, next, registered, outcome.carry ?? {});
 }
 
 /** Read an answer to the current step. */
@@ -158,7 +158,7 @@ export function answer(set: FlowSet, turn: Turn, s: ConversationSession, text: s
   const history = [...(s.history ?? []).filter((h) => h !== step.id), step.id];
   if (step.parse.kind === 'confirm') {
     if (parsed.value === 'submit') return finishWith(set, turn, { ...s, answers }, def.finish(answers, fctx), ctx);
-    return offerEdit(turn, { ...s, answers, history }, def, fctx);
+    return offerEdit(turn, { ...s, answers, history }, def);
   }
   let next = nextOf(def, step, answers, fctx);
   // Changing one answer from the summary: skip what is already answered, back to the summary.
@@ -178,7 +178,7 @@ function editable(def: FlowDefinition, s: ConversationSession): Step[] {
   return def.steps.filter((st) => st.label && st.parse.kind !== 'confirm' && st.id in (s.answers ?? {}));
 }
 
-function offerEdit(turn: Turn, s: ConversationSession, def: FlowDefinition, ctx: ConversationContext): ConversationSession {
+function offerEdit(turn: Turn, s: ConversationSession, def: FlowDefinition): ConversationSession {
   turn.say({ key: 'engine:edit_which' }, { list: editable(def, s).map((st) => st.label!), numbered: true });
   return { ...s, step: EDIT_STEP, misses: 0 };
 }
@@ -242,5 +242,5 @@ export function help(turn: Turn, s: ConversationSession, def: FlowDefinition, ct
 
 /** Restart the current flow from its first step (the facts loaded at its start are kept). */
 export function restart(set: FlowSet, turn: Turn, s: ConversationSession, ctx: ConversationContext): ConversationSession {
-  return startFlow(set, turn, s.flow!, { ...ctx, facts: { ...ctx.facts, ...s.facts } }, {}, s.then);
+  return startFlow(set, turn, s.flow!, { ...ctx, facts: { ...ctx.facts, ...s.facts } }, {}, s.followUp);
 }

@@ -52,7 +52,7 @@ export function commandOf(text: string): Command | undefined {
 }
 
 /** Pictographs, skin tones, joiners and variation selectors: what an emoji-only message is made of. */
-const EMOJI = /[\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u200D\uFE0E\uFE0F\u20E3]/gu;
+const EMOJI = /\p{Extended_Pictographic}|[\u{1F3FB}-\u{1F3FF}]|\u200D|\uFE0E|\uFE0F|\u20E3/gu;
 
 export function stripEmoji(text: string): string {
   return text.replace(EMOJI, '').trim();

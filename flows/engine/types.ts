@@ -118,7 +118,7 @@ export interface Outcome {
   effects?: Effect[];
   replies?: Reply[];
   /** A flow to start right after (e.g. the one that asked for registration first). */
-  then?: string;
+  followUp?: string;
   /** Keep some answers for the follow-up flow (e.g. a prefilled community). */
   carry?: Answers;
 }
@@ -160,7 +160,7 @@ export interface ConversationSession {
   /** Changing one answer from the summary: go back to the summary after it. */
   editing?: boolean;
   /** A flow to start when this one finishes (registration first, then the service asked for). */
-  then?: string;
+  followUp?: string;
   /** The idle conversation's "continue or restart?" question is open. */
   resumeOffered?: boolean;
   /** Facts loaded when the flow started (they do not change while it runs). */
