@@ -29,7 +29,7 @@ function profile(ctx: ConversationContext): Prompt {
     params: {
       community: r.communityName ?? r.communityCode,
       building: r.buildingName ?? r.buildingCode,
-      room: r.unit ? `${r.unit}-${r.room}` : r.room,
+      room: { key: r.unit ? 'registration:room.unit_room' : 'registration:room.room_only', params: { unit: r.unit, room: r.room } },
       size: r.householdSize,
       vulnerable,
       language: { key: `account:language.${ctx.resident.language}` },

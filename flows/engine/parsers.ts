@@ -92,7 +92,7 @@ export function multiChoice(options: Options, o: { none?: Option } = {}): Parser
     },
     describe: (values, ctx, a) => {
       const list = resolve(options, ctx, a);
-      if (!values.length) return o.none?.label ?? { key: 'engine:none' };
+      if (!values.length) return { key: 'engine:none' };
       return { key: 'engine:raw', params: { value: values.map((v) => list.find((x) => x.value === v)?.label ?? { key: 'engine:raw', params: { value: v } }) } };
     },
   };
@@ -211,9 +211,12 @@ export function text(o: { max: number; min?: number }): Parser<string> {
   return {
     kind: 'text',
     parse(raw) {
-      const t = normalizeInput(raw);
+      // Kept as typed (Chinese punctuation and all); only whitespace is tidied.
+      const t = raw.replace(/[\u3000\s]+/g, ' ').trim();
       if (t.length > o.max) return hint('text_too_long', { max: o.max });
-      if (stripEmoji(t).replace(/[\p{P}\p{S}\s]/gu, '').length < (o.min ?? 1)) return hint('text_empty');
+      const letters = stripEmoji(t).replace(/[\p{P}\p{S}\s]/gu, '').length;
+      if (letters === 0) return hint('text_empty');
+      if (letters < (o.min ?? 1)) return hint('text_too_short');
       return ok(t);
     },
   };

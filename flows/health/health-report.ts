@@ -67,7 +67,7 @@ export const healthReportFlow: FlowDefinition = {
     {
       id: 'temperature',
       label: { key: 'health:temperature.label' },
-      ask: (_a, ctx) => ({ key: last(ctx) ? 'health:temperature.ask_returning' : 'health:temperature.ask' }),
+      ask: (a, ctx) => ({ key: a.reuse ? 'health:temperature.ask_reuse' : last(ctx) ? 'health:temperature.ask_returning' : 'health:temperature.ask' }),
       parse: todaysTemperature(),
       save: (v, a) => ({ ...a, temperature: v }),
       next: (a) => (a.reuse ? 'confirm' : 'same'),

@@ -10,8 +10,20 @@ import { choice, confirm, text, yesNo } from '../engine/parsers.js';
 import type { Answers, ConversationContext, FlowDefinition, Option, Prompt } from '../engine/types.js';
 import { isOpenSupplyStatus, SUPPLY_CATEGORIES, URGENCIES, type SupplyCategory, type Urgency } from './priority.js';
 
-const categoryOptions: Option[] = SUPPLY_CATEGORIES.map((c) => ({ value: c, label: { key: `supplies:category.${c}` } }));
-const urgencyOptions: Option[] = URGENCIES.map((u) => ({ value: u, label: { key: `supplies:urgency.${u}` } }));
+/** Words residents use for each category, besides its label. */
+const CATEGORY_WORDS: Record<SupplyCategory, string[]> = {
+  food: ['食物', '吃的', '粮食', '米', '面', '菜', '蔬菜', '肉', '鸡蛋', 'food', 'groceries', 'rice', 'vegetables'],
+  medicine: ['药', '药物', '买药', '医药', 'medicine', 'medicines', 'drugs', 'pills', 'prescription'],
+  infant: ['婴儿', '宝宝', '奶粉', '尿不湿', '纸尿裤', 'baby', 'infant', 'formula', 'nappies', 'diapers'],
+  hygiene: ['清洁', '卫生', '消毒', '消毒液', '卫生纸', '纸巾', '口罩', 'hygiene', 'cleaning', 'soap', 'masks', 'toilet paper'],
+  other: ['其它', '别的', 'other', 'something else'],
+};
+const categoryOptions: Option[] = SUPPLY_CATEGORIES.map((c) => ({ value: c, label: { key: `supplies:category.${c}` }, aliases: CATEGORY_WORDS[c] }));
+const URGENCY_WORDS: Record<Urgency, string[]> = {
+  today: ['今天', '急', '很急', '马上', '急需', 'today', 'urgent', 'now', 'asap'],
+  three_days: ['三天', '3天', '不急', 'later', 'within 3 days', 'not urgent'],
+};
+const urgencyOptions: Option[] = URGENCIES.map((u) => ({ value: u, label: { key: `supplies:urgency.${u}` }, aliases: URGENCY_WORDS[u] }));
 
 /** The registered address as staff deliver to it: building and room. */
 export function registeredAddress(ctx: ConversationContext): string | undefined {

@@ -8,6 +8,7 @@
  *   `@ reset`                           forget the conversation (a new scenario)
  *   `> text`                            the resident sends text
  *   `> [click KEY]` `> [subscribe SCENE?]` `> [scan SCENE]` `> [image]` `> [voice]` `> [unsubscribe]`
+ *   `> [long N]`                        a pasted text N characters long
  *   `< …`                               what the bot answered (one line per reply line)
  *   `! effect {json}`                   an effect the step asked for (in order)
  *   `#` comments and blank lines are kept.
@@ -31,6 +32,7 @@ export function textsOf(i18n: I18n) {
 function inputOf(line: string): ConversationInput {
   const m = /^\[(\w+)(?: (.*))?\]$/.exec(line);
   if (!m) return { kind: 'text', text: line };
+  if (m[1] === 'long') return { kind: 'text', text: '请帮忙'.repeat(Math.ceil(Number(m[2]) / 3)).slice(0, Number(m[2])) };
   const [, what, arg] = m;
   switch (what) {
     case 'click':
@@ -88,7 +90,17 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
     for (const e of result.effects) {
       out.push(`! ${JSON.stringify(e)}`);
       if (e.type === 'setLanguage') resident = { ...resident, language: e.language };
-      if (e.type === 'saveRegistration') resident = { ...resident, registered: true, registration: { ...e.registration } };
+      if (e.type === 'saveRegistration') {
+        const c = facts.communities?.find((x) => x.code === e.registration.communityCode);
+        const names = { communityName: c?.name, buildingName: c?.buildings.find((b) => b.code === e.registration.buildingCode)?.name };
+        resident = {
+          ...resident,
+          registered: true,
+          registration: { ...e.registration, ...names },
+          vulnerable: e.registration.vulnerable,
+          mobile: e.registration.mobile,
+        };
+      }
       if (e.type === 'submitSupplyRequest') results.ticket = `S-20261128-${String(++tickets).padStart(4, '0')}`;
     }
     const lang: Language = resident.language;
