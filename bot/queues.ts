@@ -15,6 +15,10 @@ export const QUEUE_NAMES = {
   lateReply: 'late-reply',
   /** Runs a message answered `success` at the deadline whose run died before it finished. */
   inboundRescue: 'inbound-rescue',
+  /** Tells a building's staff about a health alert through WeCom (`alert-<alertId>`). */
+  alertNotify: 'alert-notify',
+  /** Tells a resident about a status change of their supply request (`supply-event-<eventId>`). */
+  supplyNotify: 'supply-notify',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -5,6 +5,12 @@ import { StaffUserSchema, type StaffUser } from './staff-user.js';
 import { NoticeSchema, type Notice } from './notice.js';
 import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
 import { DeliverySchema, type Delivery } from './delivery.js';
+import { HouseholdSchema, type Household } from './household.js';
+import { HealthReportRevisionSchema, HealthReportSchema, type HealthReport } from './health-report.js';
+import { AlertSchema, type Alert } from './alert.js';
+import { EscalationSchema, type Escalation } from './escalation.js';
+import { SupplyRequestEventSchema, SupplyRequestSchema, type SupplyRequest, type SupplyRequestEvent } from './supply-request.js';
+import { AccessLogSchema, type AccessLogEntry } from './access-log.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -12,6 +18,14 @@ export * from './staff-user.js';
 export * from './notice.js';
 export * from './audit-entry.js';
 export * from './delivery.js';
+export * from './household.js';
+export * from './health-report.js';
+export * from './alert.js';
+export * from './escalation.js';
+export * from './supply-request.js';
+export * from './access-log.js';
+export * from './ids.js';
+export * from './vulnerability.js';
 
 /**
  * Models bound to one connection. Registering per connection (not on the global mongoose)
@@ -30,6 +44,14 @@ export function bindModels(conn: Connection) {
     Notice: bind<Notice>('Notice', NoticeSchema),
     AuditEntry: bind<AuditEntry>('AuditEntry', AuditEntrySchema),
     Delivery: bind<Delivery>('Delivery', DeliverySchema),
+    Household: bind<Household>('Household', HouseholdSchema),
+    HealthReport: bind<HealthReport>('HealthReport', HealthReportSchema),
+    HealthReportRevision: bind<HealthReport & { reportId: unknown }>('HealthReportRevision', HealthReportRevisionSchema),
+    Alert: bind<Alert>('Alert', AlertSchema),
+    Escalation: bind<Escalation>('Escalation', EscalationSchema),
+    SupplyRequest: bind<SupplyRequest>('SupplyRequest', SupplyRequestSchema),
+    SupplyRequestEvent: bind<SupplyRequestEvent>('SupplyRequestEvent', SupplyRequestEventSchema),
+    AccessLog: bind<AccessLogEntry>('AccessLog', AccessLogSchema),
   };
 }
 

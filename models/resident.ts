@@ -35,6 +35,10 @@ export const ResidentSchema = new Schema(
       householdSize: Number,
       registeredAt: Date,
     },
+    /** E.164 mobile given at registration (shown masked to roles that do not need it). */
+    mobile: String,
+    /** The household this resident belongs to (a roster household when the room and mobile matched). */
+    householdId: Schema.Types.ObjectId,
     vulnerable: {
       elderlyAlone: { type: Boolean, default: false },
       chronicIllness: { type: Boolean, default: false },
@@ -55,6 +59,7 @@ ResidentSchema.index({ channel: 1, openid: 1 }, { unique: true });
 ResidentSchema.index({ 'registration.communityCode': 1, 'registration.buildingCode': 1 });
 ResidentSchema.index({ tags: 1 });
 
+// Documents saved through the model; other write paths spread `vulnerabilityFields` (vulnerability.ts).
 ResidentSchema.pre('save', function () {
   const v = this.vulnerable as Record<string, boolean> | undefined;
   this.isVulnerable = !!v && Object.values(v).some(Boolean);

@@ -4,12 +4,21 @@ import { lateReplyWorker } from './late-reply.js';
 import { inboundRescueWorker } from './inbound-rescue.js';
 import { noticeFanoutWorker } from './notice-fanout.js';
 import { noticeDeliverWorker } from './notice-deliver.js';
+import { alertNotifyWorker } from './alert-notify.js';
+import { supplyNotifyWorker } from './supply-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
 
 /** Every queue's worker; a feature adds its factory here. */
-export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, inboundRescueWorker, noticeFanoutWorker, noticeDeliverWorker];
+export const WORKER_FACTORIES: WorkerFactory[] = [
+  lateReplyWorker,
+  inboundRescueWorker,
+  noticeFanoutWorker,
+  noticeDeliverWorker,
+  alertNotifyWorker,
+  supplyNotifyWorker,
+];
 
 /** How long a forced close may take before the process stops waiting for it. */
 const FORCED_CLOSE_WAIT_MS = 500;

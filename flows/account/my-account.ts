@@ -56,7 +56,7 @@ export const myAccountFlow: FlowDefinition = {
   finish(a, ctx) {
     if (a.action === 'language') {
       const language = ctx.resident.language === 'en' ? 'zh-CN' : 'en';
-      return { effects: [{ type: 'setLanguage', language }], replies: [{ key: 'common:language_switched' }] };
+      return { effects: [{ type: 'setLanguage', language }], replies: [{ key: 'common:language_switched' }, { key: 'common:menu' }] };
     }
     if (a.action === 'requests') return { followUp: 'my-requests' };
     return { followUp: 'registration', carry: registrationAnswers(ctx) };

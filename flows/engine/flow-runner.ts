@@ -129,7 +129,7 @@ function goTo(set: FlowSet, turn: Turn, s: ConversationSession, id: NextStep, ct
 
 function finishWith(set: FlowSet, turn: Turn, s: ConversationSession, outcome: Outcome, ctx: ConversationContext): ConversationSession {
   turn.do(...(outcome.effects ?? [])).say(...(outcome.replies ?? []));
-  const next = outcome.followUp ?? s.followUp;
+  const next = outcome.abandon ? undefined : (outcome.followUp ?? s.followUp);
   if (!next) return {};
   // The follow-up flow sees the registration just saved (the effect runs before the reply).
   const registered = s.flow === 'registration' ? { ...ctx, resident: { ...ctx.resident, registered: true } } : ctx;

@@ -121,6 +121,8 @@ export interface Outcome {
   followUp?: string;
   /** Keep some answers for the follow-up flow (e.g. a prefilled community). */
   carry?: Answers;
+  /** The flow could not do its job (e.g. no community to register in): the follow-up is dropped too. */
+  abandon?: boolean;
 }
 
 export interface FlowDefinition {

@@ -66,7 +66,7 @@ export const registrationFlow: FlowDefinition = {
       }
     }
     if (!answers.community && known.length === 1) answers.community = known[0]!.code;
-    if (!known.length) return { outcome: { replies: [{ key: 'registration:no_communities' }] } };
+    if (!known.length) return { outcome: { replies: [{ key: 'registration:no_communities' }], abandon: true } };
     // From "my account": everything is known; go straight to the summary to change what is wrong.
     if (carried.review) return { answers: { ...carried, ...answers, community: carried.community }, at: 'confirm' };
     return { answers, replies: [{ key: 'registration:intro' }] };

@@ -86,6 +86,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
     const run = (f: Facts) => converse({ ...spec, flows }, session, inputOf(line.slice(2)), { now, timeZone: 'Asia/Shanghai', resident, facts: f, texts });
     let result = run({});
     if (result.needFacts) result = run(facts);
+    if (result.needFacts) throw new Error(`${line}: facts missing from the transcript: ${result.needFacts.join(', ')}`);
     const results: Record<string, unknown> = {};
     for (const e of result.effects) {
       out.push(`! ${JSON.stringify(e)}`);
@@ -114,7 +115,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
 /** Compare a transcript file with a replay of it (or rewrite it with UPDATE_TRANSCRIPTS=1). */
 export function checkTranscript(spec: ConversationSpec, i18n: I18n, file: string): { expected: string; actual: string } {
   const expected = fs.readFileSync(file, 'utf8');
-  const actual = runTranscript(spec, i18n, expected.replace(/\n$/, '')) + '\n';
+  const actual = `${runTranscript(spec, i18n, expected.replace(/\n$/, ''))}\n`;
   if (process.env.UPDATE_TRANSCRIPTS === '1' && actual !== expected) fs.writeFileSync(file, actual);
   return { expected: process.env.UPDATE_TRANSCRIPTS === '1' ? actual : expected, actual };
 }
