@@ -19,6 +19,8 @@ export const QUEUE_NAMES = {
   alertNotify: 'alert-notify',
   /** Tells a resident about a status change of their supply request (`supply-event-<eventId>`). */
   supplyNotify: 'supply-notify',
+  /** Repeatable: asks residents whether an overdue supply request is still needed. */
+  supplyOverdue: 'supply-overdue',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -1,0 +1,12 @@
+/**
+ * Repeatable jobs (BullMQ job schedulers: one per id, however many workers start), registered when
+ * the workers start. Each runs a plain handler on its queue.
+ */
+import type { Runtime } from './runtime.js';
+
+/** How often open supply requests are checked for "still needed?" (15 minutes). */
+export const STILL_NEEDED_EVERY_MS = 15 * 60_000;
+
+export async function registerSchedules(rt: Runtime): Promise<void> {
+  await rt.queues.supplyOverdue.upsertJobScheduler('still-needed', { every: STILL_NEEDED_EVERY_MS }, { name: 'still-needed', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+}
