@@ -55,10 +55,14 @@ export function evaluate(match: (text: string, lang: FactLang) => MatchResult, q
   return { overall: metrics(outcomes), byKind, outcomes };
 }
 
-/** The figures as a Markdown table, one row per kind and a total (— where a figure does not apply). */
+/**
+ * The figures as a Markdown table, one row per kind and a total (— where a figure does not
+ * apply; a kind whose queries expect no entry shows no precision, its no-match accuracy says it).
+ */
 export function metricsTable(report: ReturnType<typeof evaluate>): string {
   const f = (x: number | null) => (x === null ? '—' : x.toFixed(2));
-  const row = (name: string, m: Metrics) => `| ${name} | ${m.queries} | ${f(m.precision)} | ${f(m.recall)} | ${f(m.noMatchAccuracy)} | ${f(m.offered)} |`;
+  const row = (name: string, m: Metrics) =>
+    `| ${name} | ${m.queries} | ${f(m.recall === null ? null : m.precision)} | ${f(m.recall)} | ${f(m.noMatchAccuracy)} | ${f(m.offered)} |`;
   return [
     '| kind | queries | precision | recall | no-match accuracy | offered |',
     '|---|---|---|---|---|---|',
