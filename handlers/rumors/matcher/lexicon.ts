@@ -33,16 +33,16 @@ export class Lexicon {
   }
 
   /**
-   * A known word one edit away from `word` (length ≥ 5; a 4-letter word only by a dropped letter,
-   * since short words are too often another real word). The most frequent wins; undefined when
-   * nothing is near.
+   * A known word one edit away from `word` with the same first letter (length ≥ 5; a 4-letter
+   * word only by a dropped letter, since short words are too often another real word: "tasks"
+   * must not become "masks"). The most frequent wins; undefined when nothing is near.
    */
   correctEn(word: string): string | undefined {
     if (word.length < 4 || /\d/.test(word)) return undefined;
     let best: string | undefined;
     for (const key of [word, ...deletions(word)]) {
       for (const w of this.enNear.get(key) ?? []) {
-        if (w === word || (word.length === 4 && w.length !== 5) || !withinOneEdit(word, w)) continue;
+        if (w === word || w[0] !== word[0] || (word.length === 4 && w.length !== 5) || !withinOneEdit(word, w)) continue;
         const [n, m] = [this.en.get(w)!, best ? this.en.get(best)! : 0];
         if (!best || n > m || (n === m && w < best)) best = w;
       }

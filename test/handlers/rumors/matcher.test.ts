@@ -75,6 +75,7 @@ describe('tokenize', () => {
     expect(concepts('coronavirs garlick', lexicon)).toEqual(['c:covid', 'c:virus', 'c:garlic']);
     expect(concepts('板兰根')).not.toContain('c:banlangen');
     expect(concepts('coronavrs', lexicon)).toEqual([]); // two edits away
+    expect(concepts('volunteer tasks', lexicon)).toEqual([]); // not "masks": typos keep the first letter
     expect(concepts('食言', lexicon)).toEqual([]); // a real word, not a typo of 食盐
   });
 
