@@ -30,8 +30,10 @@ describe('normalizeText', () => {
     expect(normalizeText(raw)).toBe(clean);
   });
 
-  it('keeps a claim that merely contains a colon', () => {
+  it('keeps claims that merely contain a colon or the words of a plea', () => {
     expect(normalizeText('Hot water: it kills the virus')).toBe('hot water it kills the virus');
+    expect(normalizeText('转发到10个群就能领补贴')).toBe('转发到10个群就能领补贴');
+    expect(normalizeText('病毒会在空气中扩散')).toBe('病毒会在空气中扩散');
   });
 
   it('is idempotent', () => {
