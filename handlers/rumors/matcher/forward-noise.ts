@@ -5,8 +5,10 @@
  * comma after a lead-in is what tells a lead-in from the claim.
  */
 
-// A lead-in naming where the message came from, ended by a colon or comma: 我姨妈发来的：, 业主群都在传：, 转自某医生：
-const ZH_LEAD_IN = /^[^：:，,。!?！？]{0,16}?(发来|发的|转发|转自|转载|转的|群里|群都|朋友圈|看到的|在传|传的|说的|分享)[^：:，,。]{0,8}[：:，,]/;
+// A lead-in naming where the message came from: 我姨妈发来的：, 业主群都在传：, 转自某医生： ended by a
+// colon; 邻居说的，朋友圈看到的， by a comma only when it ends in 的 (转发到10个群，就能… is a claim).
+const ZH_LEAD_IN = /^[^：:，,。!?！？]{0,16}?(发来|发的|转发|转自|转载|转的|群里|群都|朋友圈|看到的|在传|传的|说的|分享)[^：:，,。]{0,8}[：:]/;
+const ZH_LEAD_IN_COMMA = /^[^：:，,。!?！？]{0,16}?(发来的|发的|转的|看到的|传的|说的)[，,]/;
 // "my aunt sent this:", "Forwarded from the building group:", "copied from facebook:"
 const EN_LEAD_IN = /^[^:]{0,60}?\b(sent|forwarded|shared|posted|copied|says|said|wrote|got this)\b[^:]{0,30}:/;
 const EN_PREFIX = /^(\s*(fw|fwd|re)\s*:)+/;
@@ -36,7 +38,7 @@ const EN_PHRASES = [
 /** Remove forwarding lead-ins, banners and pleas from normalised text. */
 export function stripForwardNoise(text: string): string {
   let t = text.trim().replace(EN_PREFIX, '');
-  for (let i = 0; i < 2; i++) t = t.trim().replace(ZH_LEAD_IN, '').replace(EN_LEAD_IN, '').replace(EN_PREFIX, '');
+  for (let i = 0; i < 2; i++) t = t.trim().replace(ZH_LEAD_IN, '').replace(ZH_LEAD_IN_COMMA, '').replace(EN_LEAD_IN, '').replace(EN_PREFIX, '');
   for (const re of ZH_PHRASES) t = t.replace(re, ' ');
   for (const re of EN_PHRASES) t = t.replace(re, ' ');
   return t;

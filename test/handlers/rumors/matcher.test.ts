@@ -22,6 +22,7 @@ describe('normalizeText', () => {
     ['我姨妈发来的：海盐不能吃，赶紧去抢盐！速看!!!', '海盐不能吃 赶紧去抢盐'],
     ['【转】内部消息：明天全市封城，不转不是中国人', '明天全市封城'],
     ['朋友圈看到的，说打疫苗会不孕，真的假的', '说打疫苗会不孕'],
+    ['楼里邻居说的，上门消毒要收钱', '上门消毒要收钱'],
     ['FW: Fwd: Drink hot water. Please share with everyone!', 'drink hot water'],
     ['my aunt sent this: "5G towers spread the virus" is it true?', '5g towers spread the virus'],
     ['Forwarded from the building group: pay the fee', 'pay the fee'],
@@ -32,7 +33,7 @@ describe('normalizeText', () => {
 
   it('keeps claims that merely contain a colon or the words of a plea', () => {
     expect(normalizeText('Hot water: it kills the virus')).toBe('hot water it kills the virus');
-    expect(normalizeText('转发到10个群就能领补贴')).toBe('转发到10个群就能领补贴');
+    expect(normalizeText('转发到10个群，就能领补贴')).toBe('转发到10个群 就能领补贴');
     expect(normalizeText('病毒会在空气中扩散')).toBe('病毒会在空气中扩散');
   });
 
