@@ -8,5 +8,9 @@ import type { Runtime } from './runtime.js';
 export const STILL_NEEDED_EVERY_MS = 15 * 60_000;
 
 export async function registerSchedules(rt: Runtime): Promise<void> {
-  await rt.queues.supplyOverdue.upsertJobScheduler('still-needed', { every: STILL_NEEDED_EVERY_MS }, { name: 'still-needed', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  await rt.queues.supplyOverdue.upsertJobScheduler(
+    'still-needed',
+    { every: STILL_NEEDED_EVERY_MS },
+    { name: 'still-needed', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
 }

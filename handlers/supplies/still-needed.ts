@@ -50,7 +50,15 @@ export async function askStillNeeded(deps: StillNeededDeps): Promise<StillNeeded
         continue;
       }
       const answers = { requestId: String(q._id), ticket: q.ticket, items: q.items };
-      await deps.sessions.set(key, { flow: stillNeededFlow.id, flowVersion: stillNeededFlow.version, step: 'needed', answers, history: [], misses: 0, updatedAt: now.toISOString() });
+      await deps.sessions.set(key, {
+        flow: stillNeededFlow.id,
+        flowVersion: stillNeededFlow.version,
+        step: 'needed',
+        answers,
+        history: [],
+        misses: 0,
+        updatedAt: now.toISOString(),
+      });
       const t = deps.translate(r.language ?? 'zh-CN');
       await tellResident(deps, String(q.residentId), { title: t('supplies:title'), text: `${t('supplies:still_needed_ask', answers)}` });
       await deps.models.SupplyRequest.updateOne({ _id: q._id }, { $set: { stillNeededAskedAt: now } });

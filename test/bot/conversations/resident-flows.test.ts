@@ -278,3 +278,39 @@ describe('anywhere in a flow', () => {
     expect(await r.say('36.6')).toMatch(/这项服务已调整[\s\S]*请回复数字选择服务/);
   });
 });
+
+describe('a request still open past its urgency window', () => {
+  it('asks the resident once whether it is still needed; "否" cancels it, and a resident mid-form is asked later', async () => {
+    const { askStillNeeded } = await import('../../../handlers/supplies/still-needed.js');
+    const { inboundDeps } = await import('../../../bot/conversation.js');
+    const { tellDeps } = await import('../../../bot/messenger.js');
+    const c = inboundDeps(t.rt);
+    const deps = { ...tellDeps(t.rt), sessions: c.sessions, locks: c.locks, translate: c.translate, owner: c.owner };
+    const r = await registered('oOverdue');
+    const busy = await registered('oOverdueBusy');
+    for (const p of [r, busy]) {
+      await p.say('2');
+      await p.say('1');
+      await p.say('米和油');
+      await p.say('1'); // today: a 24-hour window
+      await p.say('是');
+      expect(await p.say('1')).toContain('求助已提交');
+    }
+    await busy.say('1'); // in the middle of a health report
+    expect((await askStillNeeded(deps)).asked).toEqual([]); // not overdue yet
+    offsetMs += 25 * 3600_000;
+    mock.clearCalls();
+    const run = await askStillNeeded(deps);
+    expect(run.asked).toHaveLength(1);
+    expect(run.deferred).toHaveLength(1);
+    const kf = mock.calls().filter((x) => x.endpoint === 'custom_send');
+    expect(kf).toHaveLength(1);
+    expect(JSON.stringify(kf[0]!.body)).toContain('还需要吗');
+    expect((await askStillNeeded(deps)).asked).toEqual([]); // asked once only
+    expect(await r.say('否')).toContain('已取消');
+    const q = await t.rt.models.SupplyRequest.findOne({ residentId: residentIdFor('wechat', 'oOverdue') }).lean<SupplyRequest>();
+    expect(q).toMatchObject({ status: 'cancelled', reason: 'resident: no longer needed' });
+    await busy.say('取消');
+    expect((await askStillNeeded(deps)).asked).toHaveLength(1); // free now
+  });
+});
