@@ -21,6 +21,8 @@ export const QUEUE_NAMES = {
   supplyNotify: 'supply-notify',
   /** Repeatable: asks residents whether an overdue supply request is still needed. */
   supplyOverdue: 'supply-overdue',
+  /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
+  bulkMessages: 'bulk-messages',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -7,6 +7,7 @@ import { noticeDeliverWorker } from './notice-deliver.js';
 import { alertNotifyWorker } from './alert-notify.js';
 import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
+import { bulkMessagesWorker } from './bulk-messages.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
