@@ -20,6 +20,8 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   noticeDeliverWorker,
   alertNotifyWorker,
   supplyNotifyWorker,
+  supplyOverdueWorker,
+  bulkMessagesWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */
