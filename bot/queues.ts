@@ -23,6 +23,8 @@ export const QUEUE_NAMES = {
   supplyOverdue: 'supply-overdue',
   /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
   bulkMessages: 'bulk-messages',
+  /** Delayed: reminds a task's volunteers before it starts (`remind-<taskId>-<startsAtMs>`). */
+  volunteerReminders: 'volunteer-reminders',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;
