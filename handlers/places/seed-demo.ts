@@ -3,6 +3,8 @@ import type { Models } from '../../models/index.js';
 import type { Duty, Role } from '../../models/staff-user.js';
 import { hashToken } from '../staff/accounts.js';
 import { residentIdFor } from '../../models/resident.js';
+import { volunteerIdFor } from '../../models/volunteer.js';
+import { SKILLS } from '../../flows/volunteers/skills.js';
 
 /** The demo community: one street, community `demo` with three buildings. */
 export const DEMO = {
@@ -73,6 +75,7 @@ export async function seedDemo(models: Models, opts: { residents?: number } = {}
       },
       { upsert: true },
     );
+    if (i % 7 === 0) await seedDemoVolunteer(models, residentIdFor('wechat', openid), i, building);
   }
   const issued = [];
   for (const s of DEMO_STAFF) {
@@ -86,4 +89,32 @@ export async function seedDemo(models: Models, opts: { residents?: number } = {}
     issued.push({ ...s, token });
   }
   return issued;
+}
+
+/** Every seventh demo resident is an approved volunteer (a driver or a deliverer, say), ready for task prompts. */
+async function seedDemoVolunteer(models: Models, residentId: ReturnType<typeof residentIdFor>, i: number, building: string): Promise<void> {
+  const now = new Date();
+  await models.Volunteer.updateOne(
+    { _id: volunteerIdFor(residentId) },
+    {
+      $setOnInsert: {
+        residentId,
+        name: `演示志愿者 Demo volunteer ${i}`,
+        mobile: `+86138000000${String(i).padStart(2, '0')}`,
+        skills: [SKILLS[i % SKILLS.length]],
+        availability: ['anytime'],
+        area: 'community',
+        streetCode: DEMO.street.code,
+        communityCode: DEMO.community.code,
+        buildingCode: building,
+        status: 'approved',
+        round: 1,
+        appliedAt: now,
+        consentAt: now,
+        decidedAt: now,
+        sourceKey: `demo-${i}`,
+      },
+    },
+    { upsert: true },
+  );
 }
