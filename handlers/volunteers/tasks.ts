@@ -121,8 +121,8 @@ export async function updateTask(deps: VolunteerDeps, id: string, patch: PatchTa
     await deps.reminders.unschedule(id, task.startsAt);
     await scheduleReminder(deps, next);
   }
-  const told = ['title', 'place', 'startsAt', 'endsAt'].some((k) => String(next[k as keyof VolunteerTask]) !== String(task[k as keyof VolunteerTask]));
-  if (told && task.status === 'open') {
+  const changed = next.title !== task.title || next.place !== task.place || moved || next.endsAt.getTime() !== task.endsAt.getTime();
+  if (changed && task.status === 'open') {
     const state = await reconcile(deps, next, now);
     await tellChanged(
       deps,
