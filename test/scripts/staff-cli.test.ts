@@ -35,7 +35,7 @@ afterAll(() => conn?.close());
 
 describe('npm run staff', () => {
   it('create prints the token as the last line; the database keeps only its hash', async () => {
-    const r = run('staff.ts', ['create', '--name', 'Wang Li', '--role', 'committee', '--community', 'c1', '--duties', 'verify,edit']);
+    const r = run('staff.ts', ['create', '--name', 'Wang Li', '--role', 'committee', '--community', 'c1', '--duties', 'verify,edit', '--wecom', 'WangLi']);
     expect(r.code, r.err).toBe(0);
     const token = r.out.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^llt_[\w-]{40,}$/);
@@ -44,6 +44,8 @@ describe('npm run staff', () => {
     expect(JSON.stringify(staff)).not.toContain(token);
     expect(staff?.scope).toMatchObject({ streetCode: 's1', communityCode: 'c1' });
     expect(staff?.duties).toEqual(['verify', 'edit']);
+    expect(staff?.wecomUserId).toBe('WangLi');
+    expect(run('staff.ts', ['list']).out).toMatch(/Wang Li {2}\(WeCom WangLi\)/);
   });
 
   it('list shows accounts and revoke marks one revoked (twice is harmless)', async () => {
@@ -94,6 +96,11 @@ describe('npm run seed:demo', () => {
     expect(second.code).toBe(0);
     expect(await models.Community.countDocuments({ code: 'demo' })).toBe(1);
     expect(await models.Building.countDocuments({ communityCode: 'demo' })).toBe(3);
+    // Every demo resident registered in a household of their own, once; every demo account has a WeCom UserID.
+    expect(await models.Household.countDocuments({ communityCode: 'demo' })).toBe(30);
+    expect(await models.Resident.countDocuments({ 'registration.communityCode': 'demo', householdId: { $exists: true } })).toBe(30);
+    const staff = await models.StaffUser.find({ name: /^demo-/ }).lean();
+    expect(staff.map((s) => s.wecomUserId)).toEqual(staff.map((s) => s.name));
     const tokens = [...second.out.matchAll(/(llt_[\w-]+)/g)].map((m) => m[1]!);
     expect(tokens.length).toBeGreaterThanOrEqual(7);
     for (const role of ['admin', 'government', 'party', 'committee', 'social_org', 'property', 'volunteer_lead']) expect(second.out).toContain(role);
