@@ -3,7 +3,6 @@
  * MONGODB_URI set, real files (CSV in UTF-8 with a BOM and in GBK, an .xlsx made by exceljs),
  * the report it prints and its exit codes.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +13,8 @@ import { bindModels, householdIdFor, syncIndexes, type Household, type Models } 
 import { seedDemo } from '../../handlers/places/seed-demo.js';
 import { mongoUri } from '../support/services.js';
 import { seedPlaces } from '../support/runtime.js';
+import { ROOT, runScript } from '../support/cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 const FIXTURES = path.join(ROOT, 'test/fixtures/roster');
 const SAMPLE = path.join(ROOT, 'scripts/data/roster-sample.csv');
 
@@ -25,14 +23,7 @@ let conn: mongoose.Connection;
 let models: Models;
 let tmp: string;
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, [path.join(ROOT, 'scripts/import-residents.ts'), ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, ...env },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = (args: string[]) => runScript('import-residents.ts', args, uri);
 
 beforeAll(async () => {
   uri = mongoUri('importcli');
@@ -138,15 +129,10 @@ describe('npm run import:residents', () => {
     [['scripts/data/roster-sample.csv', '--community', 'c2'], 1, /no row of roster-sample\.csv could be imported/],
   ])('%j → exit %i with a message (and the usage for mistakes)', async (args, code, message) => {
     const before = await models.Household.countDocuments();
-    const r = spawnSync(TSX, [path.join(ROOT, 'scripts/import-residents.ts'), ...(args as string[])], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri },
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    expect(r.status, r.stderr).toBe(code);
-    expect(r.stderr).toMatch(message);
-    if (code === 2) expect(r.stderr).toContain('usage: npm run import:residents');
+    const r = run(args as string[]);
+    expect(r.code, r.err).toBe(code);
+    expect(r.err).toMatch(message);
+    if (code === 2) expect(r.err).toContain('usage: npm run import:residents');
     expect(await models.Household.countDocuments()).toBe(before);
   });
 

@@ -1,28 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoUri } from '../support/services.js';
 import { bindModels, syncIndexes, type Models } from '../../models/index.js';
 import { seedPlaces } from '../support/runtime.js';
+import { runScript } from '../support/cli.js';
 import { hashToken } from '../../handlers/staff/accounts.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 let uri: string;
 let conn: mongoose.Connection;
 let models: Models;
 
-/** Run a CLI as an operator would: a child process with only MONGODB_URI set. */
-function run(script: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, [path.join(ROOT, 'scripts', script), ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = (script: string, args: string[], env: Record<string, string> = {}) => runScript(script, args, uri, env);
 
 beforeAll(async () => {
   uri = mongoUri('staffcli');
