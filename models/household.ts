@@ -60,6 +60,9 @@ export const HouseholdSchema = new Schema(
 );
 HouseholdSchema.index({ communityCode: 1, buildingCode: 1 });
 
+/** A household's members; absent on a document FerretDB 1.x upserted with an empty array (it drops it). */
+export const membersOf = (h: Pick<Household, 'members'> | null | undefined): HouseholdMember[] => h?.members ?? [];
+
 /** Units and rooms are compared as typed digits without leading zeros ("0301" is "301"; no unit is ""). */
 export const canonRoomPart = (s: string | undefined) => (s ?? '').trim().replace(/^0+(?=\d)/, '');
 

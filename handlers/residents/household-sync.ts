@@ -9,7 +9,7 @@
  * index; only documents that differ are written, so running it twice writes nothing.
  */
 import type { Types } from 'mongoose';
-import type { Household } from '../../models/household.js';
+import { membersOf, type Household } from '../../models/household.js';
 import type { Models } from '../../models/index.js';
 import { flagsOf, orderedFlags, residentVulnerability } from '../../models/vulnerability.js';
 
@@ -31,7 +31,13 @@ export async function syncHousehold(models: Models, id: Types.ObjectId | string)
   const count: SyncCount = { households: 0, residents: 0 };
   const h = await models.Household.findById(id).lean<Household>();
   if (!h) return count;
-  const ids = [...new Set(h.members.filter((m) => m.residentId).map((m) => String(m.residentId)))];
+  const ids = [
+    ...new Set(
+      membersOf(h)
+        .filter((m) => m.residentId)
+        .map((m) => String(m.residentId)),
+    ),
+  ];
   const found = await Promise.all(ids.map((r) => models.Resident.findById(r).lean<LinkedResident>()));
   // A resident who has since registered elsewhere no longer speaks for this household.
   const linked = found.filter((r): r is LinkedResident => !!r && String(r.householdId) === String(h._id));

@@ -7,7 +7,7 @@
  * its `residentId`), and the household's flags reach them through `syncHouseholds`.
  */
 import type { Types } from 'mongoose';
-import type { Household, HouseholdMember } from '../../models/household.js';
+import { membersOf, type Household, type HouseholdMember } from '../../models/household.js';
 import type { Models } from '../../models/index.js';
 import { invalid } from '../errors.js';
 import { syncHouseholds, type SyncCount } from './household-sync.js';
@@ -75,7 +75,7 @@ const comparable = (h: Partial<RosterFields>) =>
   ]);
 
 /** Flags of a household without linked residents are the roster's (with residents, `syncHouseholds` checks them). */
-const flagsSettled = (old: Household, h: RosterHousehold) => old.members.some((m) => m.residentId) || (old.vulnerable ?? []).join() === h.flags.join();
+const flagsSettled = (old: Household, h: RosterHousehold) => membersOf(old).some((m) => m.residentId) || (old.vulnerable ?? []).join() === h.flags.join();
 
 /** Run `fn` over `items`, at most `n` at a time. */
 async function inParallel<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -102,13 +102,13 @@ export async function importRoster(models: Models, input: ImportInput): Promise<
   // One read of the community's households (only `_id` lookups use an index on FerretDB; this is one scan, not one per row).
   const stored = new Map((await models.Household.find({ communityCode: input.communityCode }).lean<Household[]>()).map((h) => [String(h._id), h]));
   const inserts: Array<RosterFields & { _id: Types.ObjectId; vulnerable: string[]; isVulnerable: boolean }> = [];
-  const updates: Array<{ roster: RosterHousehold; old: Household }> = [];
+  const updates: Array<{ roster: RosterHousehold }> = [];
   for (const h of households) {
     const old = stored.get(String(h._id));
     if (!old) inserts.push({ _id: h._id, ...fieldsFor(input.communityCode, input.source, h, []), vulnerable: h.flags, isVulnerable: h.flags.length > 0 });
-    else if (comparable(old) === comparable(fieldsFor(input.communityCode, input.source, h, old.members)) && flagsSettled(old, h))
+    else if (comparable(old) === comparable(fieldsFor(input.communityCode, input.source, h, membersOf(old))) && flagsSettled(old, h))
       summary.households.unchanged++;
-    else updates.push({ roster: h, old });
+    else updates.push({ roster: h });
   }
   if (input.dryRun) {
     summary.households.created = inserts.length;
@@ -131,28 +131,18 @@ export async function importRoster(models: Models, input: ImportInput): Promise<
       if (!dup.length && e.code !== 11000) throw err;
       const lost = new Set(dup.map((w) => String(chunk[w.index ?? w.err?.index ?? -1]?._id)));
       summary.households.created += chunk.length - lost.size;
-      for (const id of lost) {
-        const old = await models.Household.findById(id).lean<Household>();
-        const roster = households.find((h) => String(h._id) === id)!;
-        if (old) updates.push({ roster, old });
-      }
+      for (const h of households) if (lost.has(String(h._id))) updates.push({ roster: h });
     }
   }
-  await inParallel(updates, UPDATE_CONCURRENCY, async ({ roster, old }) => {
-    // Written only if nobody changed it since it was read (a resident linking meanwhile); else read again and merge again.
-    let current: Household | null = old;
-    for (let attempt = 0; current && attempt < 3; attempt++) {
-      const fields = fieldsFor(input.communityCode, input.source, roster, current.members);
-      const res = await models.Household.updateOne({ _id: current._id, updatedAt: current.updatedAt }, { $set: fields });
-      if (res.matchedCount) {
-        summary.households.updated++;
-        return;
-      }
-      current = await models.Household.findById(current._id).lean<Household>();
-    }
-    throw new Error(`household ${String(roster._id)} (line ${roster.lines[0]}) kept changing while it was imported; import again`);
+  await inParallel(updates, UPDATE_CONCURRENCY, async ({ roster }) => {
+    // Read again just before writing (by `_id`: a filter on anything else, even `updatedAt`, scans every
+    // household on FerretDB), so a resident who linked since the import started stays linked.
+    const current = await models.Household.findById(roster._id).lean<Household>();
+    const fields = fieldsFor(input.communityCode, input.source, roster, membersOf(current));
+    await models.Household.updateOne({ _id: roster._id }, { $set: fields });
+    summary.households.updated++;
   });
-  const linked = households.filter((h) => (stored.get(String(h._id))?.members ?? []).some((m) => m.residentId)).map((h) => h._id);
+  const linked = households.filter((h) => membersOf(stored.get(String(h._id))).some((m) => m.residentId)).map((h) => h._id);
   summary.synced = await syncHouseholds(models, [...updates.map((u) => u.roster._id), ...linked]);
   return summary;
 }
