@@ -23,6 +23,8 @@ export const QUEUE_NAMES = {
   supplyOverdue: 'supply-overdue',
   /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
   bulkMessages: 'bulk-messages',
+  /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
+  healthReminder: 'health-reminder',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;
