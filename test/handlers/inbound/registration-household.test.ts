@@ -14,6 +14,7 @@ import { importRoster } from '../../../handlers/residents/import-roster.js';
 import { csvRows } from '../../../scripts/roster-file.js';
 import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
+import { residentPlayer } from '../../support/resident-player.js';
 
 let t: TestRuntime;
 let http: { url: string; close(): Promise<void> };
@@ -58,11 +59,10 @@ async function register(openid: string, a: Answers): Promise<void> {
     [/特别关照/, a.flags ?? '无'],
     [/手机号/, a.mobile ?? '跳过'],
   ];
+  const me = residentPlayer(wx, openid);
   let say = '登记';
   for (let i = 0; i < 10; i++) {
-    const res = await wx.push({ type: 'text', content: say }, { openid });
-    expect(res.status).toBe(200);
-    const text = res.reply?.kind === 'reply' ? (res.reply.text ?? '') : `(${res.reply?.kind})`;
+    const text = await me.say(say);
     if (/登记完成/.test(text)) return;
     const next = answers.find(([asked]) => asked.test(text));
     if (!next) throw new Error(`unexpected reply to ${say}: ${text}`);

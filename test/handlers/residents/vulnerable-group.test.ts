@@ -19,6 +19,7 @@ import type { Actor } from '../../../handlers/staff/access.js';
 import { csvRows } from '../../../scripts/roster-file.js';
 import { createTestRuntime, serveApp, type TestRuntime } from '../../support/runtime.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
+import { residentPlayer } from '../../support/resident-player.js';
 
 const SAMPLE = fs.readFileSync(path.resolve(import.meta.dirname, '../../../scripts/data/roster-sample.csv'), 'utf8');
 const committee: Actor = {
@@ -53,15 +54,10 @@ const demoVulnerable = Array.from({ length: 30 }, (_, k) => k + 1)
 
 /** Scan building 1's poster and register in chat: room, size, flags, mobile, confirm. */
 async function register(openid: string, room: string, flags: string, mobile: string) {
-  const replies: string[] = [];
-  for (const action of [
-    { type: 'subscribe' as const, sceneKey: 'b:demo:1' },
-    ...[room, '1', flags, mobile, '1'].map((content) => ({ type: 'text' as const, content })),
-  ]) {
-    const res = await wx.push(action, { openid });
-    replies.push(res.reply?.kind === 'reply' ? (res.reply.text ?? '') : `(${res.reply?.kind})`);
-  }
-  expect(replies.at(-1)).toMatch(/登记完成/);
+  const me = residentPlayer(wx, openid);
+  expect(await me.subscribe('b:demo:1')).toMatch(/单元和房号/);
+  for (const answer of [room, '1', flags, mobile]) await me.say(answer);
+  expect(await me.say('1')).toMatch(/登记完成/);
 }
 
 describe('the vulnerable group on every write path', () => {
@@ -98,8 +94,8 @@ describe('the vulnerable group on every write path', () => {
   });
 
   it('the per-message upsert leaves the flags alone', async () => {
-    await wx.push({ type: 'text', content: '菜单' }, { openid: 'oZhang' });
-    await wx.push({ type: 'text', content: '菜单' }, { openid: 'oFlagged' });
+    await residentPlayer(wx, 'oZhang').say('菜单');
+    await residentPlayer(wx, 'oFlagged').say('菜单');
     expect(await count()).toBe(11);
   });
 
