@@ -25,6 +25,8 @@ export const QUEUE_NAMES = {
   bulkMessages: 'bulk-messages',
   /** Delayed: reminds a task's volunteers before it starts (`remind-<taskId>-<startsAtMs>`). */
   volunteerReminders: 'volunteer-reminders',
+  /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
+  healthReminder: 'health-reminder',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

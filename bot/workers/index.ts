@@ -9,6 +9,7 @@ import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
 import { volunteerRemindersWorker } from './volunteer-reminders.js';
+import { healthReminderWorker } from './health-reminder.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
@@ -24,6 +25,7 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   supplyOverdueWorker,
   bulkMessagesWorker,
   volunteerRemindersWorker,
+  healthReminderWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */

@@ -59,6 +59,7 @@ describe('Bull Board', () => {
     expect(names).toEqual([
       'alert-notify',
       'bulk-messages',
+      'health-reminder',
       'inbound-rescue',
       'late-reply',
       'notice-deliver',
