@@ -217,10 +217,14 @@ describe('API errors', () => {
     expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('not valid JSON') });
   });
 
-  it('answers a handler validation error with its code', async () => {
+  it('answers a validation error with its code, the field and the reason', async () => {
     const res = await post('/api/staff', await tokenFor('admin'), JSON.stringify({ name: 'x', role: 'mayor' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('role must be one of') });
+    expect(await res.json()).toEqual({
+      error: 'invalid_input',
+      message: expect.stringContaining('role must be one of'),
+      details: { field: 'role', reason: expect.stringContaining('must be one of') },
+    });
   });
 
   it('answers an unknown resource with 404 not_found', async () => {
