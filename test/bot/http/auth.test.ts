@@ -5,6 +5,7 @@
  * resource in community c1 to PARAMS/REQUESTS below (the scope tests say so when missing).
  */
 import type Router from '@koa/router';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { apiRouter } from '../../../bot/http/api/index.js';
@@ -62,6 +63,46 @@ async function createFixtures(): Promise<void> {
   const res = await call({ method: 'POST', path: '/api/notices', guardIndex: 0, layerSize: 0 }, author, { body: JSON.stringify(NOTICE) });
   if (res.status !== 201) throw new Error(`creating the fixture notice failed: ${res.status} ${JSON.stringify(res.body)}`);
   PARAMS['notices:id'] = res.body.id;
+  // Health, escalation and supply records in c1/b1 (the escalation's resident does not exist, so answering sends nothing).
+  const m = t.rt.models;
+  const now = new Date();
+  const residentId = new Types.ObjectId();
+  const alert = await m.Alert.create({
+    _id: new Types.ObjectId(),
+    level: 'red',
+    residentId,
+    reportId: new Types.ObjectId(),
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    date: '2026-11-28',
+    createdAt: now,
+  });
+  PARAMS['alerts:id'] = String(alert._id);
+  const escalation = await m.Escalation.create({
+    residentId,
+    channel: 'wechat',
+    openid: 'o-fixture',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    reason: 'asked',
+    createdAt: now,
+  });
+  PARAMS['escalations:id'] = String(escalation._id);
+  const request = await m.SupplyRequest.create({
+    ticket: 'S-20261128-0001',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    residentId,
+    category: 'food',
+    items: 'rice',
+    urgency: 'today',
+    address: 'b1 101',
+    seq: 1,
+    createdAt: now,
+    updatedAt: now,
+    sourceKey: 'fixture',
+  });
+  PARAMS['supply-requests:id'] = String(request._id);
 }
 
 // The runtime is built at collection time so the routes to test are read from a real router.
