@@ -98,7 +98,7 @@ function operation(method: string, path: string, spec: EndpointSpec, policy: Rou
   return {
     operationId: `${method.toLowerCase()}${path
       .replace(/^\/api/, '')
-      .split(/[/:-]/)
+      .split(/[/:.-]/)
       .filter(Boolean)
       .map((w) => w[0]!.toUpperCase() + w.slice(1))
       .join('')}`,
