@@ -34,8 +34,9 @@ function routesOf(router: Router<any>): Array<{ method: string; path: string; ro
 
 /** Every `$ref` in the document, with where it was found. */
 function refs(node: unknown, at = '#', out: Array<[string, string]> = []): Array<[string, string]> {
-  if (Array.isArray(node)) node.forEach((x, i) => refs(x, `${at}/${i}`, out));
-  else if (node && typeof node === 'object') {
+  if (Array.isArray(node)) {
+    for (const [i, x] of node.entries()) refs(x, `${at}/${i}`, out);
+  } else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string') out.push([at, v]);
       else refs(v, `${at}/${k}`, out);
