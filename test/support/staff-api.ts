@@ -1,7 +1,10 @@
 /**
  * Calling the staff API in tests: JSON in, `{status, body}` out, with a bearer token or none; and
- * waiting for a condition with a deadline (never sleep-and-hope).
+ * waiting for a condition with a deadline (never sleep-and-hope); a cast of staff accounts.
  */
+import type { Models } from '../../models/index.js';
+import type { Role } from '../../models/staff-user.js';
+import { staffAccount } from './runtime.js';
 export interface ApiAnswer {
   status: number;
   body: any;
@@ -29,4 +32,26 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/** One staff account of a test's cast: role, scope codes, display name. */
+export type CastMember = readonly [role: Role, scope: { street?: string; community?: string; building?: string }, name: string];
+export type Who = { token: string; id: string };
+
+/** The accounts most staff API tests need, in the place tree of `seedPlaces`. */
+export const COMMON_CAST = {
+  committee: ['committee', { community: 'c1' }, 'Committee Li'],
+  committee2: ['committee', { community: 'c1' }, 'Committee Wu'],
+  government: ['government', { street: 's1' }, 'Street Zhou'],
+  party: ['party', { community: 'c1' }, 'Party Qian'],
+  admin: ['admin', {}, 'Admin'],
+  outsider: ['committee', { community: 'c3' }, 'Outsider'],
+  b1Committee: ['committee', { community: 'c1', building: 'b1' }, 'Building 1 warden'],
+} as const satisfies Record<string, CastMember>;
+
+/** Create every account of `cast` (through `createStaff`) and return their tokens and ids by name. */
+export async function createCast<C extends Record<string, CastMember>>(models: Models, cast: C): Promise<{ [K in keyof C]: Who }> {
+  const out = {} as { [K in keyof C]: Who };
+  for (const [key, [role, scope, name]] of Object.entries(cast) as [keyof C, CastMember][]) out[key] = await staffAccount(models, { role, ...scope, name });
+  return out;
 }

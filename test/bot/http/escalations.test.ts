@@ -7,10 +7,9 @@ import { Types } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { residentIdFor } from '../../../models/resident.js';
-import type { Role } from '../../../models/staff-user.js';
 import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-wechat-api.js';
-import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, type ApiCall } from '../../support/staff-api.js';
+import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { apiClient, COMMON_CAST, createCast, type ApiCall, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
 let t: TestRuntime;
@@ -18,24 +17,13 @@ let mock: MockWechatApi;
 let stopHttp: () => Promise<void>;
 let api: ApiCall;
 
-type Who = { token: string; id: string };
-const staff = {} as Record<'committee' | 'committee2' | 'government' | 'party' | 'admin' | 'outsider' | 'b1Committee', Who>;
+let staff: { [K in keyof typeof COMMON_CAST]: Who };
 
 beforeAll(async () => {
   mock = await startMockWechatApi({ port: 0, unsubscribed: ['o-ghost'] });
   t = await createTestRuntime({ dbPrefix: 'escalations_api', clock: { now: () => NOW }, env: { WECHAT_API_BASE: mock.url, WECHAT_NOTICE_TEMPLATE_ID: '' } });
   await seedPlaces(t.rt.models);
-  const acct = (role: Role, scope: { community?: string; building?: string; street?: string }, name: string) =>
-    staffAccount(t.rt.models, { role, ...scope, name });
-  Object.assign(staff, {
-    committee: await acct('committee', { community: 'c1' }, 'Committee Li'),
-    committee2: await acct('committee', { community: 'c1' }, 'Committee Wu'),
-    government: await acct('government', { street: 's1' }, 'Street Zhou'),
-    party: await acct('party', { community: 'c1' }, 'Party Qian'),
-    admin: await acct('admin', {}, 'Admin'),
-    outsider: await acct('committee', { community: 'c3' }, 'Outsider'),
-    b1Committee: await acct('committee', { community: 'c1', building: 'b1' }, 'Building 1 warden'),
-  });
+  staff = await createCast(t.rt.models, COMMON_CAST);
   const http = await serveApp(createApp(t.rt));
   stopHttp = http.close;
   api = apiClient(http.url);

@@ -11,9 +11,8 @@ import { alertIdFor } from '../../../models/alert.js';
 import { healthReportIdFor } from '../../../models/health-report.js';
 import { householdIdFor } from '../../../models/household.js';
 import { residentIdFor } from '../../../models/resident.js';
-import type { Role } from '../../../models/staff-user.js';
-import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, type ApiCall } from '../../support/staff-api.js';
+import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { apiClient, COMMON_CAST, createCast, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-27T17:30:00Z');
 const TODAY = '2026-11-28'; // in Shanghai
@@ -21,8 +20,12 @@ let t: TestRuntime;
 let stopHttp: () => Promise<void>;
 let api: ApiCall;
 
-type Who = { token: string; id: string };
-const staff = {} as Record<'committee' | 'committee2' | 'government' | 'social' | 'party' | 'property' | 'admin' | 'outsider' | 'b1Committee', Who>;
+const CAST = {
+  ...COMMON_CAST,
+  social: ['social_org', { community: 'c1' }, 'Medical team'],
+  property: ['property', { community: 'c1' }, 'Property'],
+} as const satisfies Record<string, CastMember>;
+let staff: { [K in keyof typeof CAST]: Who };
 const r = {} as Record<'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'gone' | 'poster', string>;
 const H = {} as Record<'H1' | 'H2' | 'H3' | 'H4', string>;
 
@@ -145,19 +148,7 @@ async function seed(): Promise<void> {
 beforeAll(async () => {
   t = await createTestRuntime({ dbPrefix: 'health_api', clock: { now: () => NOW } });
   await seedPlaces(t.rt.models);
-  const acct = (role: Role, scope: { community?: string; building?: string; street?: string }, name: string) =>
-    staffAccount(t.rt.models, { role, ...scope, name });
-  Object.assign(staff, {
-    committee: await acct('committee', { community: 'c1' }, 'Committee Li'),
-    committee2: await acct('committee', { community: 'c1' }, 'Committee Wu'),
-    government: await acct('government', { street: 's1' }, 'Street Zhou'),
-    social: await acct('social_org', { community: 'c1' }, 'Medical team'),
-    party: await acct('party', { community: 'c1' }, 'Party Qian'),
-    property: await acct('property', { community: 'c1' }, 'Property'),
-    admin: await acct('admin', {}, 'Admin'),
-    outsider: await acct('committee', { community: 'c3' }, 'Outsider'),
-    b1Committee: await acct('committee', { community: 'c1', building: 'b1' }, 'Building 1 warden'),
-  });
+  staff = await createCast(t.rt.models, CAST);
   await seed();
   const http = await serveApp(createApp(t.rt));
   stopHttp = http.close;

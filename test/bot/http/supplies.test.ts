@@ -12,9 +12,8 @@ import { residentIdFor } from '../../../models/resident.js';
 import type { SupplyCategory, SupplyRequestEvent, SupplyStatus } from '../../../models/supply-request.js';
 import { supplyEventIdFor } from '../../../handlers/supplies/workflow.js';
 import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-wechat-api.js';
-import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, until, type ApiCall } from '../../support/staff-api.js';
-import type { Role } from '../../../models/staff-user.js';
+import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { apiClient, COMMON_CAST, createCast, until, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z'); // 10:00 in Shanghai
 let t: TestRuntime;
@@ -23,24 +22,17 @@ let stopHttp: () => Promise<void>;
 let worker: Worker;
 let api: ApiCall;
 
-type Who = { token: string; id: string };
-const staff = {} as Record<
-  | 'committee'
-  | 'committee2'
-  | 'government'
-  | 'party'
-  | 'so1'
-  | 'so2'
-  | 'prop'
-  | 'propC2'
-  | 'outsider'
-  | 'b1Committee'
-  | 'lead'
-  | 'admin'
-  | 'revoked'
-  | 'streetGov',
-  Who
->;
+const CAST = {
+  ...COMMON_CAST,
+  so1: ['social_org', { community: 'c1' }, 'Red Cross team'],
+  so2: ['social_org', { community: 'c1' }, 'Medical team'],
+  prop: ['property', { community: 'c1' }, 'Property c1'],
+  propC2: ['property', { community: 'c2' }, 'Property c2'],
+  lead: ['volunteer_lead', { community: 'c1' }, 'Lead'],
+  revoked: ['social_org', { community: 'c1' }, 'Gone'],
+  streetGov: ['government', { street: 's2' }, 'Other street'],
+} as const satisfies Record<string, CastMember>;
+let staff: { [K in keyof typeof CAST]: Who };
 
 beforeAll(async () => {
   mock = await startMockWechatApi({ port: 0 });
@@ -50,24 +42,7 @@ beforeAll(async () => {
     { code: 'b3', name: 'Building 3', communityCode: 'c1', streetCode: 's1' },
     { code: 'b4', name: 'Building 4', communityCode: 'c1', streetCode: 's1' },
   ]);
-  const acct = (role: Role, scope: { community?: string; building?: string; street?: string }, name: string) =>
-    staffAccount(t.rt.models, { role, ...scope, name });
-  Object.assign(staff, {
-    committee: await acct('committee', { community: 'c1' }, 'Committee Li'),
-    committee2: await acct('committee', { community: 'c1' }, 'Committee Wu'),
-    government: await acct('government', { street: 's1' }, 'Street Zhou'),
-    party: await acct('party', { community: 'c1' }, 'Party Qian'),
-    so1: await acct('social_org', { community: 'c1' }, 'Red Cross team'),
-    so2: await acct('social_org', { community: 'c1' }, 'Medical team'),
-    prop: await acct('property', { community: 'c1' }, 'Property c1'),
-    propC2: await acct('property', { community: 'c2' }, 'Property c2'),
-    outsider: await acct('committee', { community: 'c3' }, 'Outsider'),
-    b1Committee: await acct('committee', { community: 'c1', building: 'b1' }, 'Building 1 warden'),
-    lead: await acct('volunteer_lead', { community: 'c1' }, 'Lead'),
-    admin: await acct('admin', {}, 'Admin'),
-    revoked: await acct('social_org', { community: 'c1' }, 'Gone'),
-    streetGov: await acct('government', { street: 's2' }, 'Other street'),
-  });
+  staff = await createCast(t.rt.models, CAST);
   await t.rt.models.StaffUser.updateOne({ _id: staff.revoked.id }, { $set: { revokedAt: NOW } });
   const http = await serveApp(createApp(t.rt));
   stopHttp = http.close;
