@@ -13,6 +13,7 @@ import { createApp } from '../bot/app.js';
 import { appMounts } from '../bot/mounts.js';
 import { listen, type RunningServer } from '../bot/server.js';
 import { startWorkers } from '../bot/workers/index.js';
+import { registerSchedules } from '../bot/schedules.js';
 import { exitOnStartupError, onShutdownSignal } from '../bot/lifecycle.js';
 import { PROJECT_ROOT } from './services/ferretdb.js';
 import { startLocalRedis } from './services/redis.js';
@@ -69,6 +70,7 @@ async function main() {
     running = await listen(app, config.HOST, 0, log);
   }
   const workers = startWorkers(rt);
+  await registerSchedules(rt);
   stops.unshift(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));
 

@@ -31,7 +31,8 @@ function wordsOf(o: Option, ctx: ConversationContext): string[] {
 }
 
 /** One option picked by number, by its words, or by the only label the text contains. */
-function pickOne(text: string, options: Option[], ctx: ConversationContext): Option | undefined {
+function pickOne(raw: string, options: Option[], ctx: ConversationContext): Option | undefined {
+  const text = normalizeInput(raw);
   const n = optionNumber(text);
   if (n !== undefined) return options[n - 1];
   const t = foldForMatch(text);
