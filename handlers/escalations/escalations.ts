@@ -113,14 +113,13 @@ export async function answerEscalation(deps: EscalationDeps, actor: Actor, id: s
     const e = await loadEscalation(deps.models, id);
     if (e.status === 'answered')
       throw new AppError('conflict_state', `already answered by ${e.answeredByName ?? e.answeredBy}`, { answeredBy: e.answeredBy, answeredAt: e.answeredAt });
-    const resident = await deps.models.Resident.findById(e.residentId, { language: 1 }).lean<{ language?: Language }>();
-    const t = deps.translate(resident?.language ?? 'zh-CN');
+    const message = (language: Language) => {
+      const t = deps.translate(language);
+      return { title: t('api:escalation_title'), text: t('api:escalation_answer', { text: body.text }) };
+    };
     let outcome: Awaited<ReturnType<typeof tellResident>>;
     try {
-      outcome = await tellResident(deps.tell, String(e.residentId), {
-        title: t('api:escalation_title'),
-        text: t('api:escalation_answer', { text: body.text }),
-      });
+      outcome = await tellResident(deps.tell, String(e.residentId), message);
     } catch (err) {
       if (!isSendError(err)) throw err;
       if (err.retryable) throw new AppError('unavailable', `WeChat did not take the message (${err.code}); try again shortly`, { errcode: err.code });
