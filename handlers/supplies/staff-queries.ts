@@ -7,7 +7,7 @@
 import type { z } from 'zod';
 import type { Models } from '../../models/index.js';
 import type { SupplyRequest, SupplyRequestEvent } from '../../models/supply-request.js';
-import { isOpenSupplyStatus, OPEN_SUPPLY_STATUSES, SUPPLY_STATUSES, supplyPriority } from '../../flows/supplies/priority.js';
+import { isOpenSupplyStatus, SUPPLY_STATUSES, supplyPriority } from '../../flows/supplies/priority.js';
 import { maskMobile } from '../../flows/engine/phone.js';
 import { AppError, notFound } from '../errors.js';
 import type { Clock } from '../ports.js';
@@ -58,35 +58,42 @@ export const supplyView = (r: SupplyRequest, now: Date): z.input<typeof SupplyRe
   priority: priorityOf(r, now),
 });
 
-/** Highest priority first; closed requests after the open ones, most recently changed first. */
-function triageOrder(now: Date) {
-  return (a: SupplyRequest, b: SupplyRequest) => {
-    const pa = priorityOf(a, now);
-    const pb = priorityOf(b, now);
-    if (pa !== null && pb !== null) return pb - pa || a.createdAt.getTime() - b.createdAt.getTime();
-    if (pa !== null || pb !== null) return pa !== null ? -1 : 1;
-    return b.updatedAt.getTime() - a.updatedAt.getTime();
-  };
-}
-
+/**
+ * Open requests first, by priority now (all of them are read and sorted: priority moves with
+ * time, so no index can hold the order — the open workload of a scope is what staff work through);
+ * then closed ones, most recently changed first, read a page at a time (they only pile up).
+ */
 export async function listSupplyRequests(deps: SupplyReadDeps, actor: Actor, q: z.output<typeof SupplyListQuery>) {
   const where = (await placeFilter(deps.places, actor, q)).where();
   const now = deps.clock.now();
-  let rows: SupplyRequest[] = [];
+  let open: SupplyRequest[] = [];
+  let closed: SupplyRequest[] = [];
+  let closedTotal = 0;
   if (where) {
-    const filter: Record<string, unknown> = { ...where };
-    const statuses = q.open === undefined ? SUPPLY_STATUSES : SUPPLY_STATUSES.filter((s) => OPEN_SUPPLY_STATUSES.includes(s) === q.open);
-    filter.status = q.status ? (statuses.includes(q.status) ? q.status : { $in: [] }) : { $in: statuses };
-    if (q.category) filter.category = q.category;
-    if (q.assignee === 'none') filter.assignee = null;
-    else if (q.assignee) filter['assignee.staffId'] = q.assignee === 'me' ? actor.id : q.assignee;
-    if (seesOnlyAssigned(actor)) filter.$and = [{ 'assignee.staffId': actor.id }];
-    rows = await deps.models.SupplyRequest.find(filter).lean<SupplyRequest[]>();
+    const base: Record<string, unknown> = { ...where };
+    if (q.category) base.category = q.category;
+    if (q.assignee === 'none') base.assignee = null;
+    else if (q.assignee) base['assignee.staffId'] = q.assignee === 'me' ? actor.id : q.assignee;
+    if (seesOnlyAssigned(actor)) base.$and = [{ 'assignee.staffId': actor.id }];
+    const wanted = SUPPLY_STATUSES.filter((s) => (!q.status || s === q.status) && (q.open === undefined || isOpenSupplyStatus(s) === q.open));
+    const openStatuses = wanted.filter(isOpenSupplyStatus);
+    const closedStatuses = wanted.filter((s) => !isOpenSupplyStatus(s));
+    if (openStatuses.length) open = await deps.models.SupplyRequest.find({ ...base, status: { $in: openStatuses } }).lean<SupplyRequest[]>();
+    open.sort((a, b) => priorityOf(b, now)! - priorityOf(a, now)! || a.createdAt.getTime() - b.createdAt.getTime());
+    const closedFilter = { ...base, status: { $in: closedStatuses } };
+    closedTotal = closedStatuses.length ? await deps.models.SupplyRequest.countDocuments(closedFilter) : 0;
+    const room = q.limit - Math.max(0, Math.min(q.limit, open.length - q.offset));
+    if (room > 0 && closedTotal > 0)
+      closed = await deps.models.SupplyRequest.find(closedFilter)
+        .sort({ updatedAt: -1, _id: -1 })
+        .skip(Math.max(0, q.offset - open.length))
+        .limit(room)
+        .lean<SupplyRequest[]>();
   }
-  rows.sort(triageOrder(now));
-  const page = rows.slice(q.offset, q.offset + q.limit);
+  const page = [...open.slice(q.offset, q.offset + q.limit), ...closed];
+  const total = open.length + closedTotal;
   await logAccess(deps, actor, 'supply_requests', q, page.length);
-  return { requests: page.map((r) => supplyView(r, now)), total: rows.length, next: q.offset + q.limit < rows.length ? q.offset + q.limit : null };
+  return { requests: page.map((r) => supplyView(r, now)), total, next: q.offset + q.limit < total ? q.offset + q.limit : null };
 }
 
 /** The request (its events replayed) or 404. */

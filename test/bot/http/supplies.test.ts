@@ -151,6 +151,7 @@ describe('the list, in triage order', () => {
     ids.vulnerableMedicine = (await request({ building: 'b3', category: 'medicine', vulnerable: ['elderlyAlone', 'chronicIllness'], ageH: 0.5 })).id; // 50 + 10 + 20 + 0.5
     ids.overdue = (await request({ building: 'b3', urgency: 'three_days', category: 'other', ageH: 80 })).id; // 20 + 80 + 2 × 8
     ids.delivered = (await request({ building: 'b3', status: 'delivered', ageH: 3 })).id;
+    ids.rejected = (await request({ building: 'b3', status: 'rejected', ageH: 5 })).id;
     ids.c2 = (await request({ building: 'b1', community: 'c2' })).id;
   });
 
@@ -163,8 +164,9 @@ describe('the list, in triage order', () => {
       [ids.today, 51],
       [ids.threeDays, 22],
       [ids.delivered, null],
+      [ids.rejected, null],
     ]);
-    expect(res.body).toMatchObject({ total: 5, next: null });
+    expect(res.body).toMatchObject({ total: 6, next: null });
     expect(res.body.requests[1]).toMatchObject({
       category: 'medicine',
       vulnerable: ['elderlyAlone', 'chronicIllness'],
@@ -181,15 +183,20 @@ describe('the list, in triage order', () => {
       return res.body.requests.map((r: any) => r.id);
     };
     expect(await list('category=medicine')).toEqual([ids.vulnerableMedicine]);
-    expect(await list('open=false')).toEqual([ids.delivered]);
+    expect(await list('open=false')).toEqual([ids.delivered, ids.rejected]);
+    expect(await list('open=false&limit=1&offset=1')).toEqual([ids.rejected]);
     expect(await list('open=true')).toHaveLength(4);
     expect(await list('status=delivered')).toEqual([ids.delivered]);
     expect(await list('status=delivered&open=true')).toEqual([]);
     expect(await list('assignee=none&open=true')).toHaveLength(4);
     expect(await list('assignee=me')).toEqual([]);
     const page = await api('GET', '/api/supply-requests?building=b3&limit=2&offset=2', staff.committee.token);
-    expect(page.body).toMatchObject({ total: 5, next: 4 });
+    expect(page.body).toMatchObject({ total: 6, next: 4 });
     expect(page.body.requests.map((r: any) => r.id)).toEqual([ids.today, ids.threeDays]);
+    // a page across the open/closed boundary, and the last one
+    expect(await list('limit=3&offset=3')).toEqual([ids.threeDays, ids.delivered, ids.rejected]);
+    expect((await api('GET', '/api/supply-requests?building=b3&limit=3&offset=3', staff.committee.token)).body.next).toBeNull();
+    expect(await list('offset=10')).toEqual([]);
   });
 
   it('shows each account its scope: a street sees its communities, a building account its building, others nothing', async () => {
