@@ -30,7 +30,9 @@ const NoticeParams = z.object({ id: objectId });
  * `/api/notices…`: thin adapters over handlers/notices; every route guarded by requireStaff.
  * Routes on one notice check the notice's scope in the guard's policy. The collection routes
  * have no resource to check before the body is read: their handlers check the scope (targets
- * outside the caller's scope → 403 forbidden_scope; lists are filtered to the scope).
+ * outside the caller's scope → 403 forbidden_scope; lists are filtered to the scope). The notice
+ * use cases parse their input again (scripts and tests call them with raw input); the schemas are
+ * idempotent, so the second parse only costs microseconds.
  */
 export function registerNoticeRoutes(router: Router<StaffState>, rt: Runtime): void {
   const deps: NoticeDeps = { models: rt.models, clock: rt.clock, broadcast: queueBroadcastPort(rt.queues, rt.clock), log: rt.log };
