@@ -4,7 +4,8 @@
  */
 import type { Models } from '../../models/index.js';
 import type { Role } from '../../models/staff-user.js';
-import { staffAccount } from './runtime.js';
+import { createApp } from '../../bot/app.js';
+import { serveApp, staffAccount, type TestRuntime } from './runtime.js';
 export interface ApiAnswer {
   status: number;
   body: any;
@@ -54,4 +55,10 @@ export async function createCast<C extends Record<string, CastMember>>(models: M
   const out = {} as { [K in keyof C]: Who };
   for (const [key, [role, scope, name]] of Object.entries(cast) as [keyof C, CastMember][]) out[key] = await staffAccount(models, { role, ...scope, name });
   return out;
+}
+
+/** The app of `t` served on a free port, and a client for it. */
+export async function serveStaffApi(t: TestRuntime): Promise<{ api: ApiCall; close(): Promise<void> }> {
+  const http = await serveApp(createApp(t.rt));
+  return { api: apiClient(http.url), close: http.close };
 }

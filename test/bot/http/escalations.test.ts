@@ -5,11 +5,10 @@
  */
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
 import { residentIdFor } from '../../../models/resident.js';
 import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-wechat-api.js';
-import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, COMMON_CAST, createCast, type ApiCall, type Who } from '../../support/staff-api.js';
+import { createTestRuntime, seedPlaces, type TestRuntime } from '../../support/runtime.js';
+import { COMMON_CAST, createCast, serveStaffApi, type ApiCall, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z');
 let t: TestRuntime;
@@ -24,9 +23,7 @@ beforeAll(async () => {
   t = await createTestRuntime({ dbPrefix: 'escalations_api', clock: { now: () => NOW }, env: { WECHAT_API_BASE: mock.url, WECHAT_NOTICE_TEMPLATE_ID: '' } });
   await seedPlaces(t.rt.models);
   staff = await createCast(t.rt.models, COMMON_CAST);
-  const http = await serveApp(createApp(t.rt));
-  stopHttp = http.close;
-  api = apiClient(http.url);
+  ({ api, close: stopHttp } = await serveStaffApi(t));
 });
 
 afterAll(async () => {

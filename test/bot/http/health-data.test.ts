@@ -6,13 +6,12 @@
  */
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
 import { alertIdFor } from '../../../models/alert.js';
 import { healthReportIdFor } from '../../../models/health-report.js';
 import { householdIdFor } from '../../../models/household.js';
 import { residentIdFor } from '../../../models/resident.js';
-import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, COMMON_CAST, createCast, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
+import { createTestRuntime, seedPlaces, type TestRuntime } from '../../support/runtime.js';
+import { COMMON_CAST, createCast, serveStaffApi, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-27T17:30:00Z');
 const TODAY = '2026-11-28'; // in Shanghai
@@ -150,9 +149,7 @@ beforeAll(async () => {
   await seedPlaces(t.rt.models);
   staff = await createCast(t.rt.models, CAST);
   await seed();
-  const http = await serveApp(createApp(t.rt));
-  stopHttp = http.close;
-  api = apiClient(http.url);
+  ({ api, close: stopHttp } = await serveStaffApi(t));
 });
 
 afterAll(async () => {

@@ -6,14 +6,13 @@
 import type { Worker } from 'bullmq';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.js';
 import { supplyNotifyWorker } from '../../../bot/workers/supply-notify.js';
 import { residentIdFor } from '../../../models/resident.js';
 import type { SupplyCategory, SupplyRequestEvent, SupplyStatus } from '../../../models/supply-request.js';
 import { supplyEventIdFor } from '../../../handlers/supplies/workflow.js';
 import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-wechat-api.js';
-import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
-import { apiClient, COMMON_CAST, createCast, until, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
+import { createTestRuntime, seedPlaces, type TestRuntime } from '../../support/runtime.js';
+import { COMMON_CAST, createCast, until, serveStaffApi, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z'); // 10:00 in Shanghai
 let t: TestRuntime;
@@ -44,9 +43,7 @@ beforeAll(async () => {
   ]);
   staff = await createCast(t.rt.models, CAST);
   await t.rt.models.StaffUser.updateOne({ _id: staff.revoked.id }, { $set: { revokedAt: NOW } });
-  const http = await serveApp(createApp(t.rt));
-  stopHttp = http.close;
-  api = apiClient(http.url);
+  ({ api, close: stopHttp } = await serveStaffApi(t));
   worker = supplyNotifyWorker(t.rt);
 });
 
