@@ -5,6 +5,7 @@ import type { StaffState } from '../staff-auth.js';
 import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
+import { registerVolunteerRoutes } from './volunteers.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerHealthRoutes } from './health.js';
 import { registerEscalationRoutes } from './escalations.js';
@@ -16,6 +17,7 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerStaffRoutes,
   registerPlaceRoutes,
   registerNoticeRoutes,
+  registerVolunteerRoutes,
   registerHealthRoutes,
   registerEscalationRoutes,
   registerSupplyRoutes,
