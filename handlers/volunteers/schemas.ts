@@ -1,20 +1,10 @@
-/** The volunteer routes' input (zod; the staff API's OpenAPI document will be generated from these). */
+/** The volunteer routes' input (zod; the staff API's OpenAPI document is generated from these). */
 import { z } from 'zod';
 import { SKILLS } from '../../flows/volunteers/skills.js';
 import { TASK_STATUSES } from '../../models/volunteer-task.js';
 import { VOLUNTEER_STATUSES } from '../../models/volunteer.js';
+import { buildingCode, objectId, pageLimit, placeCode, text } from '../input.js';
 
-/** Trimmed, not empty, at most `max` characters (an emoji counts as one). */
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, { error: 'must not be empty' })
-    .refine((s) => [...s].length <= max, { error: `must be at most ${max} characters` });
-
-const placeCode = z.string().regex(/^[a-z0-9-]{1,32}$/, { error: 'must be a community code (a-z, 0-9, -)' });
-const buildingCode = z.string().regex(/^[\p{L}\p{N}_-]{1,32}$/u, { error: 'must be a building code' });
-export const objectId = z.string().regex(/^[0-9a-f]{24}$/i, { error: 'must be an id (24 hexadecimal digits)' });
 /** An instant with its offset, `2026-12-01T09:00:00+08:00` (a bare local time would be ambiguous). */
 const instant = z.iso
   .datetime({ offset: true, error: 'must be an ISO 8601 time with a time zone, e.g. 2026-12-01T09:00:00+08:00' })
@@ -24,7 +14,7 @@ const slots = z
   .int({ error: 'must be a whole number' })
   .min(1, { error: 'must be at least 1' })
   .max(500, { error: 'must be at most 500' });
-const limit = z.coerce.number().int().min(1).max(500).default(200);
+const limit = pageLimit(200, 500);
 
 export const CreateTaskBody = z.strictObject({
   title: text(64),

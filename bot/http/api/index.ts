@@ -6,6 +6,11 @@ import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
 import { registerVolunteerRoutes } from './volunteers.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerHealthRoutes } from './health.js';
+import { registerEscalationRoutes } from './escalations.js';
+import { registerSupplyRoutes } from './supplies.js';
+import { registerResidentRoutes } from './residents.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -13,6 +18,11 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerPlaceRoutes,
   registerNoticeRoutes,
   registerVolunteerRoutes,
+  registerHealthRoutes,
+  registerEscalationRoutes,
+  registerSupplyRoutes,
+  registerResidentRoutes,
+  registerOpenApiRoute,
 ];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */

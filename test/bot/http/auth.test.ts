@@ -90,6 +90,46 @@ async function createFixtures(): Promise<void> {
   const made = await call({ method: 'POST', path: '/api/volunteer-tasks', guardIndex: 0, layerSize: 0 }, lead, { body: JSON.stringify(task) });
   if (made.status !== 201) throw new Error(`creating the fixture task failed: ${made.status} ${JSON.stringify(made.body)}`);
   PARAMS['volunteer-tasks:id'] = made.body.id;
+  // Health, escalation and supply records in c1/b1 (the escalation's resident does not exist, so answering sends nothing).
+  const m = t.rt.models;
+  const now = new Date();
+  const fixtureResident = new Types.ObjectId();
+  const alert = await m.Alert.create({
+    _id: new Types.ObjectId(),
+    level: 'red',
+    residentId: fixtureResident,
+    reportId: new Types.ObjectId(),
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    date: '2026-11-28',
+    createdAt: now,
+  });
+  PARAMS['alerts:id'] = String(alert._id);
+  const escalation = await m.Escalation.create({
+    residentId: fixtureResident,
+    channel: 'wechat',
+    openid: 'o-fixture',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    reason: 'asked',
+    createdAt: now,
+  });
+  PARAMS['escalations:id'] = String(escalation._id);
+  const request = await m.SupplyRequest.create({
+    ticket: 'S-20261128-0001',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    residentId: fixtureResident,
+    category: 'food',
+    items: 'rice',
+    urgency: 'today',
+    address: 'b1 101',
+    seq: 1,
+    createdAt: now,
+    updatedAt: now,
+    sourceKey: 'fixture',
+  });
+  PARAMS['supply-requests:id'] = String(request._id);
 }
 
 // The runtime is built at collection time so the routes to test are read from a real router.
@@ -245,10 +285,14 @@ describe('API errors', () => {
     expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('not valid JSON') });
   });
 
-  it('answers a handler validation error with its code', async () => {
+  it('answers a validation error with its code, the field and the reason', async () => {
     const res = await post('/api/staff', await tokenFor('admin'), JSON.stringify({ name: 'x', role: 'mayor' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('role must be one of') });
+    expect(await res.json()).toEqual({
+      error: 'invalid_input',
+      message: expect.stringContaining('role must be one of'),
+      details: { field: 'role', reason: expect.stringContaining('must be one of') },
+    });
   });
 
   it('answers an unknown resource with 404 not_found', async () => {

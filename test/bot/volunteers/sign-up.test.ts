@@ -105,7 +105,7 @@ describe('volunteer sign-up and approval', () => {
     const noReason = await committee.post(`/volunteers/${id}/reject`, {});
     expect(noReason.status).toBe(400);
     expect(noReason.body).toMatchObject({ error: 'invalid_input', details: { field: 'reason' } });
-    expect((await committee.post(`/volunteers/${id}/reject`, { reason: '   ' })).body.details).toEqual({ field: 'reason' });
+    expect((await committee.post(`/volunteers/${id}/reject`, { reason: '   ' })).body.details).toEqual({ field: 'reason', reason: 'must not be empty' });
     expect((await committee.post(`/volunteers/${id}/approve`, { note: 'x' })).body).toMatchObject({ error: 'invalid_input', details: { field: 'note' } });
     expect((await committee.post('/volunteers/0123456789abcdef01234567/approve')).status).toBe(404);
 

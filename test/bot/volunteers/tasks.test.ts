@@ -158,7 +158,7 @@ describe('a task released to the volunteers it suits', () => {
     await waitForMessage(env.mock, 'oNurse', '候补转为正式');
     expect((await lead.patch(`/volunteer-tasks/${t.id}`, { slots: 1 })).body).toMatchObject({ error: 'conflict_state', details: { confirmed: 2 } });
     expect((await lead.patch(`/volunteer-tasks/${t.id}`, {})).status).toBe(400);
-    expect((await lead.patch(`/volunteer-tasks/${t.id}`, { slots: -1 })).body.details).toEqual({ field: 'slots' });
+    expect((await lead.patch(`/volunteer-tasks/${t.id}`, { slots: -1 })).body.details).toEqual({ field: 'slots', reason: 'must be at least 1' });
 
     const marked = await lead.post(`/volunteer-tasks/${t.id}/attendance`, { volunteers: [volunteerId('oDriver')] });
     expect(marked.body.roster.map((p: { name: string; attended: boolean | null }) => [p.name, p.attended])).toEqual([
