@@ -21,6 +21,7 @@ import { startLocalFerretdb } from './services/ferretdb.js';
 import { startMockWechatApi } from './mock-wechat-api.js';
 import { seedDemo, DEMO } from '../handlers/places/seed-demo.js';
 import { DEMO_CHANNEL } from './demo-channel.js';
+import { ensureConsoleBuilt } from './console/build.js';
 
 const VAR = path.join(PROJECT_ROOT, 'var');
 const stops: Array<() => Promise<void>> = [];
@@ -28,7 +29,9 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main() {
   fs.mkdirSync(VAR, { recursive: true });
-  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, ...process.env };
+  // The demo also switches on the resident simulator and the public figures page.
+  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, SIMULATOR_ENABLED: '1', PUBLIC_FIGURES_ENABLED: '1', ...process.env };
+  await ensureConsoleBuilt({ log: say });
   if (!env.REDIS_URL) {
     say('starting redis-server (data in var/redis)…');
     const redis = await startLocalRedis({ dataDir: path.join(VAR, 'redis'), persistent: true });
@@ -77,6 +80,9 @@ async function main() {
   const url = running.url;
   say('');
   say('Linli is running. Press Ctrl-C to stop.');
+  say(`  console       ${url}/console   (sign in with a staff token below)`);
+  if (config.SIMULATOR_ENABLED) say(`  simulator     ${url}/simulator (a resident on a phone, against the real webhook)`);
+  if (config.PUBLIC_FIGURES_ENABLED) say(`  figures       ${url}/figures   (public, no sign-in)`);
   say(`  health        ${url}/healthz   readiness ${url}/readyz`);
   say(`  staff API     ${url}/api  (Authorization: Bearer <token>)`);
   say(`  WeChat hook   ${url}/wechat     WeCom hook ${url}/wecom`);

@@ -3,6 +3,8 @@ import type Koa from 'koa';
 import type { Mount } from '../app.js';
 import { simulatorRouter } from '../simulator/routes.js';
 import { CONSOLE_DIST, notBuilt, sendBuilt } from './static.js';
+import { placesOf } from '../conversation.js';
+import { publicFigures } from '../../handlers/situation/public-figures.js';
 
 /**
  * The web pages, built by Vite into dist/console/ (scripts/console/build.ts): the staff console
@@ -21,6 +23,11 @@ export const mountConsole: Mount = (app, rt) => {
   app.use(async (ctx, next) => {
     if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return next();
     const path = ctx.path.endsWith('/') && ctx.path.length > 1 ? ctx.path.slice(0, -1) : ctx.path;
+    if (path === '/figures/data.json' && rt.config.PUBLIC_FIGURES_ENABLED) {
+      ctx.set('cache-control', 'public, max-age=30');
+      ctx.body = await publicFigures({ models: rt.models, places: placesOf(rt), clock: rt.clock });
+      return;
+    }
     const page = pages[path];
     if (page) {
       if (!page.on) return next();

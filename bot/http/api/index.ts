@@ -11,6 +11,8 @@ import { registerHealthRoutes } from './health.js';
 import { registerEscalationRoutes } from './escalations.js';
 import { registerSupplyRoutes } from './supplies.js';
 import { registerResidentRoutes } from './residents.js';
+import { registerSupplyAssigneeRoute } from './supply-assignees.js';
+import { registerSituationRoute } from './situation.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -21,7 +23,9 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerHealthRoutes,
   registerEscalationRoutes,
   registerSupplyRoutes,
+  registerSupplyAssigneeRoute,
   registerResidentRoutes,
+  registerSituationRoute,
   registerOpenApiRoute,
 ];
 
