@@ -1,9 +1,9 @@
 /** The public figures page: community-level counts anyone may see, no sign-in, no personal data. */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { initialLang, type Lang } from '../i18n';
 import '../styles.css';
 
-type Lang = 'zh-CN' | 'en';
 const W = {
   'zh-CN': {
     title: '社区公开数据',
@@ -65,7 +65,7 @@ interface Figures {
 }
 
 function Page() {
-  const [lang, setLang] = useState<Lang>((localStorage.getItem('linli.lang') as Lang) ?? 'zh-CN');
+  const [lang, setLang] = useState<Lang>(initialLang);
   const w = W[lang] ?? W['zh-CN'];
   const [data, setData] = useState<Figures | null>(null);
   const [failed, setFailed] = useState(false);

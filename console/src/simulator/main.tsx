@@ -6,10 +6,10 @@
  */
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { initialLang, type Lang } from '../i18n';
 import '../styles.css';
 import './simulator.css';
 
-type Lang = 'zh-CN' | 'en';
 const WORDS = {
   'zh-CN': {
     title: '邻里 · 居民模拟器',
@@ -19,6 +19,7 @@ const WORDS = {
     message: '输入消息',
     send: '发送',
     subscribe: '关注',
+    scene: '扫码关注的海报（可选，例如 b:demo:1）',
     unsubscribe: '取消关注',
     menu: '菜单',
     later: '（稍后通过接口回复）',
@@ -38,6 +39,7 @@ const WORDS = {
     message: 'Message',
     send: 'Send',
     subscribe: 'Follow',
+    scene: 'Poster scanned to follow (optional, e.g. b:demo:1)',
     unsubscribe: 'Unfollow',
     menu: 'Menu',
     later: '(answered later through the API)',
@@ -51,7 +53,7 @@ const WORDS = {
   },
 } as const;
 
-type Action = { type: 'text'; content: string } | { type: 'subscribe' } | { type: 'unsubscribe' } | { type: 'click'; key: string };
+type Action = { type: 'text'; content: string } | { type: 'subscribe'; sceneKey?: string } | { type: 'unsubscribe' } | { type: 'click'; key: string };
 interface Line {
   id: string;
   from: 'me' | 'bot' | 'pushed' | 'error';
@@ -70,11 +72,12 @@ function initialOpenid(): string {
 }
 
 function Simulator() {
-  const [lang, setLang] = useState<Lang>((localStorage.getItem('linli.lang') as Lang) ?? 'zh-CN');
+  const [lang, setLang] = useState<Lang>(initialLang);
   const w = WORDS[lang] ?? WORDS['zh-CN'];
   const [openid, setOpenid] = useState(initialOpenid);
   const [lines, setLines] = useState<Line[]>([]);
   const [text, setText] = useState('');
+  const [scene, setScene] = useState(new URLSearchParams(window.location.search).get('scene') ?? '');
   const [busy, setBusy] = useState(false);
   const [noLog, setNoLog] = useState(false);
   const after = useRef(0);
@@ -158,8 +161,10 @@ function Simulator() {
           {w.newResident}
         </button>
       </div>
+      <label for="scene">{w.scene}</label>
+      <input id="scene" value={scene} onInput={(e) => setScene((e.target as HTMLInputElement).value)} autoComplete="off" />
       <div class="row" style="margin:0.5rem 0">
-        <button onClick={() => send({ type: 'subscribe' }, `[${w.subscribe}]`)} disabled={busy}>
+        <button onClick={() => send(scene.trim() ? { type: 'subscribe', sceneKey: scene.trim() } : { type: 'subscribe' }, `[${w.subscribe}${scene.trim() ? ` ${scene.trim()}` : ''}]`)} disabled={busy}>
           {w.subscribe}
         </button>
         <button onClick={() => send({ type: 'unsubscribe' }, `[${w.unsubscribe}]`)} disabled={busy}>
