@@ -60,7 +60,16 @@ function SignIn({ onSignedIn, error }: { onSignedIn: (token: string) => void; er
         }}
       >
         <label for="token">{t('token')}</label>
-        <input id="token" name="token" type="password" autoComplete="off" value={token} onInput={(e) => setToken((e.target as HTMLInputElement).value)} style="width:100%" required />
+        <input
+          id="token"
+          name="token"
+          type="password"
+          autoComplete="off"
+          value={token}
+          onInput={(e) => setToken((e.target as HTMLInputElement).value)}
+          style="width:100%"
+          required
+        />
         <p class="hint">{t('signInHint')}</p>
         <ErrorBox error={error} />
         <button class="primary" type="submit">
@@ -99,7 +108,9 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
           </a>
         ))}
         <LanguageSwitch />
-        <button onClick={onSignOut}>{t('signOut')}</button>
+        <button type="button" onClick={onSignOut}>
+          {t('signOut')}
+        </button>
       </nav>
       <main id="main" tabIndex={-1}>
         {Page ? <Page key={current.id} /> : page && !current ? <p class="error">{t('notAllowed')}</p> : <p>{t('home', { name: session.me.name })}</p>}

@@ -20,7 +20,12 @@ export function ErrorBox({ error, onRetry }: { error: unknown; onRetry?: () => v
   if (!error) return null;
   return (
     <div class="error" role="alert">
-      {errorText(error, t)} {onRetry && <button onClick={onRetry}>{t('retry')}</button>}
+      {errorText(error, t)}{' '}
+      {onRetry && (
+        <button type="button" onClick={onRetry}>
+          {t('retry')}
+        </button>
+      )}
     </div>
   );
 }
@@ -51,7 +56,6 @@ export function useLoad<D>(fn: () => Promise<D>, deps: unknown[], every?: number
       (data) => mine === run.current && setState({ data, loading: false }),
       (error: unknown) => mine === run.current && setState((s) => ({ data: s.data, error, loading: false })),
     );
-    // biome-ignore lint/correctness/useExhaustiveDependencies: deps are the caller's
   }, deps);
   useEffect(() => {
     reload();

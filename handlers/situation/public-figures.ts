@@ -50,7 +50,9 @@ export async function publicFigures(deps: PublicFiguresDeps): Promise<PublicFigu
       const [reports, open, delivered, approved, openTasks, released, allocations] = await Promise.all([
         deps.models.HealthReport.find({ communityCode: c.code, date: today }, { risk: 1 }).lean<Pick<HealthReport, 'risk'>[]>(),
         deps.models.SupplyRequest.countDocuments({ communityCode: c.code, status: { $in: OPEN_SUPPLY_STATUSES } }),
-        deps.models.SupplyRequest.find({ communityCode: c.code, status: 'delivered', updatedAt: { $gte: weekAgo } }, { _id: 1 }).lean<Pick<SupplyRequest, '_id'>[]>(),
+        deps.models.SupplyRequest.find({ communityCode: c.code, status: 'delivered', updatedAt: { $gte: weekAgo } }, { _id: 1 }).lean<
+          Pick<SupplyRequest, '_id'>[]
+        >(),
         deps.models.Volunteer.countDocuments({ communityCode: c.code, status: 'approved' }),
         deps.models.VolunteerTask.countDocuments({ communityCode: c.code, status: 'open', endsAt: { $gt: now } }),
         deps.models.Notice.countDocuments({ 'scope.communityCode': c.code, releasedAt: { $gte: weekAgo } }),

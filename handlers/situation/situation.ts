@@ -21,7 +21,12 @@ import type { Actor } from '../staff/access.js';
 import { ageBand, priorityBand } from './supply-bands.js';
 
 const count = z.number().int();
-export const SituationQuery = z.strictObject({ community: z.string().regex(/^[a-z0-9-]{1,32}$/).optional() });
+export const SituationQuery = z.strictObject({
+  community: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/)
+    .optional(),
+});
 export const Situation = z
   .object({
     generatedAt: z.date(),
@@ -32,7 +37,9 @@ export const Situation = z
     supplies: z.array(z.object({ priority: z.enum(['high', 'medium', 'low']), under1d: count, from1to3d: count, over3d: count })),
     tasks: z.array(z.object({ id: z.string(), code: z.string(), title: z.string(), slots: count, confirmed: count, waitlisted: count })),
     claims: z.array(z.object({ id: z.string(), text: z.string(), asks: count })),
-    notices: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), total: count, sent: count, failed: count, pending: count, cancelled: count })),
+    notices: z.array(
+      z.object({ id: z.string(), title: z.string(), status: z.string(), total: count, sent: count, failed: count, pending: count, cancelled: count }),
+    ),
   })
   .meta({ id: 'Situation' });
 export type SituationView = z.input<typeof Situation>;
@@ -52,9 +59,18 @@ export async function situation(deps: SituationDeps, actor: Actor, q: z.output<t
   const days = Array.from({ length: 14 }, (_, i) => localDate(subDays(now, 13 - i), tz));
   const none = where === null;
   const [reports, requests, tasks, missing, notices, claims] = await Promise.all([
-    none ? [] : deps.models.HealthReport.find({ ...where, date: { $gte: days[0], $lte: today } }, { date: 1, risk: 1, communityCode: 1, buildingCode: 1 }).lean<HealthReport[]>(),
+    none
+      ? []
+      : deps.models.HealthReport.find({ ...where, date: { $gte: days[0], $lte: today } }, { date: 1, risk: 1, communityCode: 1, buildingCode: 1 }).lean<
+          HealthReport[]
+        >(),
     none ? [] : deps.models.SupplyRequest.find({ ...where, status: { $in: OPEN_SUPPLY_STATUSES } }).lean<SupplyRequest[]>(),
-    none ? [] : deps.models.VolunteerTask.find({ ...where, status: 'open', endsAt: { $gt: now } }).sort({ startsAt: 1 }).limit(20).lean<VolunteerTask[]>(),
+    none
+      ? []
+      : deps.models.VolunteerTask.find({ ...where, status: 'open', endsAt: { $gt: now } })
+          .sort({ startsAt: 1 })
+          .limit(20)
+          .lean<VolunteerTask[]>(),
     missingReports(deps, actor, q),
     listNotices(deps.models, actor, { limit: 30, ...(q.community ? { community: q.community } : {}) }),
     deps.claims ? deps.claims(actor, q.community) : Promise.resolve([]),
@@ -72,7 +88,11 @@ export async function situation(deps: SituationDeps, actor: Actor, q: z.output<t
     byBuilding.set(key, b);
   }
 
-  const bands = { high: { under1d: 0, from1to3d: 0, over3d: 0 }, medium: { under1d: 0, from1to3d: 0, over3d: 0 }, low: { under1d: 0, from1to3d: 0, over3d: 0 } };
+  const bands = {
+    high: { under1d: 0, from1to3d: 0, over3d: 0 },
+    medium: { under1d: 0, from1to3d: 0, over3d: 0 },
+    low: { under1d: 0, from1to3d: 0, over3d: 0 },
+  };
   for (const r of requests) bands[priorityBand(priorityOf(r, now))][ageBand(r.createdAt, now)]++;
 
   const signups = tasks.length
@@ -99,7 +119,9 @@ export async function situation(deps: SituationDeps, actor: Actor, q: z.output<t
     generatedAt: now,
     today,
     reportsByDay: [...byDay.values()],
-    buildingsToday: [...byBuilding.values()].sort((a, b) => b.red - a.red || b.yellow - a.yellow || a.building.localeCompare(b.building, 'en', { numeric: true })),
+    buildingsToday: [...byBuilding.values()].sort(
+      (a, b) => b.red - a.red || b.yellow - a.yellow || a.building.localeCompare(b.building, 'en', { numeric: true }),
+    ),
     households: { total: missing.summary.households, reported: missing.summary.reportedHouseholds, missing: missing.summary.missingHouseholds },
     supplies: (['high', 'medium', 'low'] as const).map((priority) => ({ priority, ...bands[priority] })),
     tasks: taskRows,

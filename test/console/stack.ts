@@ -19,7 +19,15 @@ import { createTestRuntime, serveApp, type TestRuntime } from '../support/runtim
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** The flags this machine needs (no network but loopback: background services would only fail). */
-const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const SHOTS = path.join(PROJECT_ROOT, 'test-output', 'console');
 
 export interface ConsoleStack {
@@ -38,7 +46,13 @@ export async function startConsoleStack(dbPrefix: string): Promise<ConsoleStack>
   const mock = await startMockWechatApi({ port: 0 });
   const t = await createTestRuntime({
     dbPrefix,
-    env: { WECHAT_API_BASE: mock.url, WECOM_API_BASE: mock.url, WECHAT_NOTICE_TEMPLATE_ID: 'tmpl-console', SIMULATOR_ENABLED: '1', PUBLIC_FIGURES_ENABLED: '1' },
+    env: {
+      WECHAT_API_BASE: mock.url,
+      WECOM_API_BASE: mock.url,
+      WECHAT_NOTICE_TEMPLATE_ID: 'tmpl-console',
+      SIMULATOR_ENABLED: '1',
+      PUBLIC_FIGURES_ENABLED: '1',
+    },
   });
   const staff = await seedDemo(t.rt.models);
   const tokens = Object.fromEntries(staff.map((s) => [s.name, s.token]));

@@ -25,7 +25,8 @@ export function registerSituationRoute(router: Router<StaffState>, rt: Runtime):
     endpoint(
       {
         tag: 'situation',
-        summary: 'Counts for the situation page: reports by risk (14 days), red/yellow by building today, households not reported, open supply requests by priority and age, task fill, pending claims, notice deliveries',
+        summary:
+          'Counts for the situation page: reports by risk (14 days), red/yellow by building today, households not reported, open supply requests by priority and age, task fill, pending claims, notice deliveries',
         query: SituationQuery,
         response: Situation,
         errors: ['forbidden_scope', 'not_found'],

@@ -68,6 +68,7 @@ export async function fetchRoleTable(token: string): Promise<RoleTable> {
   if (!res.ok) throw new ApiError(res.status, 'http', res.statusText);
   const doc = (await res.json()) as { paths: Record<string, Record<string, { 'x-roles'?: string[] }>> };
   const table: RoleTable = {};
-  for (const [path, ops] of Object.entries(doc.paths)) for (const [method, op] of Object.entries(ops)) table[`${method.toUpperCase()} ${path}`] = op['x-roles'] ?? [];
+  for (const [path, ops] of Object.entries(doc.paths))
+    for (const [method, op] of Object.entries(ops)) table[`${method.toUpperCase()} ${path}`] = op['x-roles'] ?? [];
   return table;
 }

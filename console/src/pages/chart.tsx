@@ -11,7 +11,21 @@ export interface Series {
 }
 
 /** A bar chart; `stacked` adds the series up; `horizontal` for long labels. Its figures are also a table for screen readers. */
-export function BarChart({ id, title, labels, series, stacked, horizontal }: { id: string; title: string; labels: string[]; series: Series[]; stacked?: boolean; horizontal?: boolean }) {
+export function BarChart({
+  id,
+  title,
+  labels,
+  series,
+  stacked,
+  horizontal,
+}: {
+  id: string;
+  title: string;
+  labels: string[];
+  series: Series[];
+  stacked?: boolean;
+  horizontal?: boolean;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const chart = useRef<Chart | null>(null);
   useEffect(() => {

@@ -41,7 +41,7 @@ export function NoticesPage() {
       <div class="spread">
         <h1 id="notices-h">{t('noticesTitle')}</h1>
         {may('POST /api/notices') && (
-          <button class="primary" onClick={() => go('new')}>
+          <button type="button" class="primary" onClick={() => go('new')}>
             {t('newNotice')}
           </button>
         )}
@@ -61,7 +61,7 @@ export function NoticesPage() {
           <ul style="list-style:none;padding:0;margin-top:0.75rem" aria-label={t('noticesTitle')}>
             {list.data?.notices.map((n) => (
               <li key={n.id}>
-                <button class="list-button" aria-current={n.id === selected ? 'true' : undefined} onClick={() => go(n.id)}>
+                <button type="button" class="list-button" aria-current={n.id === selected ? 'true' : undefined} onClick={() => go(n.id)}>
                   <strong>{n.title}</strong>
                   <br />
                   <Badge>{t(`status_${n.status}` as Key)}</Badge> {n.urgent && <Badge kind="red">!</Badge>} <span class="hint">{n.author.name}</span>
@@ -117,7 +117,15 @@ function NoticeEditor({ existing, onSaved, onCancel }: { existing?: Detail['noti
         await call(
           api.PATCH('/api/notices/{id}', {
             params: { path: { id: existing.id } },
-            body: { title: d.title, body: d.body, targets: d.targets, urgent: d.urgent, sendAt: sendAt ?? null, version: existing.version, ...(comment ? { comment } : {}) },
+            body: {
+              title: d.title,
+              body: d.body,
+              targets: d.targets,
+              urgent: d.urgent,
+              sendAt: sendAt ?? null,
+              version: existing.version,
+              ...(comment ? { comment } : {}),
+            },
           }),
         );
         onSaved(existing.id);
@@ -220,7 +228,15 @@ function Progress({ progress: p }: { progress: Schemas['NoticeProgress'] }) {
   return (
     <section aria-labelledby="progress-h">
       <h3 id="progress-h">{t('progress')}</h3>
-      <div class="progress" role="progressbar" aria-label={t('progressLabel')} aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-valuetext={`${pct}%`}>
+      <div
+        class="progress"
+        role="progressbar"
+        aria-label={t('progressLabel')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-valuetext={`${pct}%`}
+      >
         <div class="sent" style={{ width: width(p.sent) }} />
         <div class="failed" style={{ width: width(p.failed) }} />
       </div>
@@ -253,20 +269,28 @@ function NextStep({ notice, onDone, onEdit }: { notice: Detail['notice']; onDone
     }, t('done'));
   const waitingDuty = notice.status === 'draft' ? 'verify' : notice.status === 'verified' ? 'edit' : notice.status === 'edited' ? 'release' : null;
   const canReject = auditor && waitingDuty !== null && me.duties.length > 0;
-  const canCancel = (isAuthor && ['draft', 'verified', 'edited'].includes(notice.status)) || (has('release') && ['released', 'sending'].includes(notice.status));
+  const canCancel =
+    (isAuthor && ['draft', 'verified', 'edited'].includes(notice.status)) || (has('release') && ['released', 'sending'].includes(notice.status));
   const buttons = [
     notice.status === 'draft' && isAuthor && (
-      <button key="edit-draft" onClick={onEdit}>
+      <button type="button" key="edit-draft" onClick={onEdit}>
         {t('editDraft')}
       </button>
     ),
     notice.status === 'draft' && auditor && has('verify') && (
-      <button key="verify" class="primary" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/notices/{id}/verify', { ...path, body: { version: notice.version, ...withComment } })))}>
+      <button
+        type="button"
+        key="verify"
+        class="primary"
+        disabled={action.busy}
+        onClick={() => run(() => call(api.POST('/api/notices/{id}/verify', { ...path, body: { version: notice.version, ...withComment } })))}
+      >
         {t('verify')}
       </button>
     ),
     notice.status === 'verified' && auditor && has('edit') && (
       <button
+        type="button"
         key="edit"
         class="primary"
         disabled={action.busy}
@@ -285,12 +309,19 @@ function NextStep({ notice, onDone, onEdit }: { notice: Detail['notice']; onDone
       </button>
     ),
     notice.status === 'edited' && auditor && has('release') && (
-      <button key="release" class="primary" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/notices/{id}/release', { ...path, body: { version: notice.version, ...withComment } })))}>
+      <button
+        type="button"
+        key="release"
+        class="primary"
+        disabled={action.busy}
+        onClick={() => run(() => call(api.POST('/api/notices/{id}/release', { ...path, body: { version: notice.version, ...withComment } })))}
+      >
         {t('release')}
       </button>
     ),
     canReject && (
       <button
+        type="button"
         key="reject"
         class="danger"
         disabled={action.busy || !comment.trim()}
@@ -301,7 +332,13 @@ function NextStep({ notice, onDone, onEdit }: { notice: Detail['notice']; onDone
       </button>
     ),
     canCancel && (
-      <button key="cancel" class="danger" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/notices/{id}/cancel', { ...path, body: withComment })))}>
+      <button
+        type="button"
+        key="cancel"
+        class="danger"
+        disabled={action.busy}
+        onClick={() => run(() => call(api.POST('/api/notices/{id}/cancel', { ...path, body: withComment })))}
+      >
         {t('cancelNotice')}
       </button>
     ),

@@ -32,7 +32,9 @@ export function SituationPage() {
               </option>
             ))}
           </select>
-          <button onClick={s.reload}>{t('refresh')}</button>
+          <button type="button" onClick={s.reload}>
+            {t('refresh')}
+          </button>
         </div>
       </div>
       {d && (

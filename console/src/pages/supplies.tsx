@@ -26,7 +26,9 @@ export function SuppliesPage() {
             <input type="checkbox" checked={open} onChange={(e) => setOpen((e.target as HTMLInputElement).checked)} />
             {t('openOnly')}
           </label>
-          <button onClick={list.reload}>{t('refresh')}</button>
+          <button type="button" onClick={list.reload}>
+            {t('refresh')}
+          </button>
         </div>
       </div>
       <ErrorBox error={list.error} onRetry={list.reload} />
@@ -92,17 +94,31 @@ function RequestCard({ request: r, onChanged }: { request: Request; onChanged: (
       )}
       <div class="row" style="margin-top:0.5rem">
         {triage && r.status === 'submitted' && (
-          <button class="primary" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/accept', { ...path, body: { expectedSeq: r.seq } })))}>
+          <button
+            type="button"
+            class="primary"
+            disabled={action.busy}
+            onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/accept', { ...path, body: { expectedSeq: r.seq } })))}
+          >
             {t('accept')}
           </button>
         )}
         {delivers && ['accepted', 'assigned'].includes(r.status) && (
-          <button disabled={action.busy} onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/in-transit', { ...path, body: { expectedSeq: r.seq } })))}>
+          <button
+            type="button"
+            disabled={action.busy}
+            onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/in-transit', { ...path, body: { expectedSeq: r.seq } })))}
+          >
             {t('inTransit')}
           </button>
         )}
         {delivers && ['accepted', 'assigned', 'in_transit'].includes(r.status) && (
-          <button class="primary" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/deliver', { ...path, body: { expectedSeq: r.seq } })))}>
+          <button
+            type="button"
+            class="primary"
+            disabled={action.busy}
+            onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/deliver', { ...path, body: { expectedSeq: r.seq } })))}
+          >
             {t('deliver')}
           </button>
         )}
@@ -121,6 +137,7 @@ function RequestCard({ request: r, onChanged }: { request: Request; onChanged: (
             ))}
           </select>
           <button
+            type="button"
             disabled={action.busy || !assignee}
             onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/assign', { ...path, body: { assignee, expectedSeq: r.seq } })))}
           >
@@ -134,8 +151,15 @@ function RequestCard({ request: r, onChanged }: { request: Request; onChanged: (
           <label class="sr-only" for={`${id}-reason`}>
             {t('reasonRequired')}
           </label>
-          <input id={`${id}-reason`} placeholder={t('reasonRequired')} value={reason} maxLength={200} onInput={(e) => setReason((e.target as HTMLInputElement).value)} />
+          <input
+            id={`${id}-reason`}
+            placeholder={t('reasonRequired')}
+            value={reason}
+            maxLength={200}
+            onInput={(e) => setReason((e.target as HTMLInputElement).value)}
+          />
           <button
+            type="button"
             class="danger"
             disabled={action.busy || !reason.trim()}
             onClick={() => run(() => call(api.POST('/api/supply-requests/{id}/reject', { ...path, body: { reason, expectedSeq: r.seq } })))}
@@ -146,7 +170,7 @@ function RequestCard({ request: r, onChanged }: { request: Request; onChanged: (
       )}
       <ErrorBox error={action.error} />
       <Notice text={action.done} />
-      <button style="margin-top:0.5rem" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
+      <button type="button" style="margin-top:0.5rem" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
         {t('history')}
       </button>
       {showHistory && <History id={r.id} lang={lang} />}

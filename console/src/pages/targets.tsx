@@ -66,7 +66,8 @@ export function TargetsEditor({ value, onChange }: { value: Targets; onChange: (
             />
             {t('targetCommunities')}: {c.name}
           </label>
-          <div class="row" role="group" aria-label={`${t('targetBuildings')} · ${c.name}`}>
+          <fieldset class="row" style="border:0;padding:0;margin:0">
+            <legend class="sr-only">{`${t('targetBuildings')} · ${c.name}`}</legend>
             {c.buildings.map((b) => {
               const item = { community: c.code, building: b.code };
               return (
@@ -76,7 +77,12 @@ export function TargetsEditor({ value, onChange }: { value: Targets; onChange: (
                     checked={value.buildings?.some((x) => x.community === c.code && x.building === b.code) ?? false}
                     onChange={(e) =>
                       set({
-                        buildings: toggle(value.buildings, item, (e.target as HTMLInputElement).checked, (x, y) => x.community === y.community && x.building === y.building),
+                        buildings: toggle(
+                          value.buildings,
+                          item,
+                          (e.target as HTMLInputElement).checked,
+                          (x, y) => x.community === y.community && x.building === y.building,
+                        ),
                       })
                     }
                   />
@@ -84,7 +90,7 @@ export function TargetsEditor({ value, onChange }: { value: Targets; onChange: (
                 </label>
               );
             })}
-          </div>
+          </fieldset>
         </div>
       ))}
       <label for="target-tags">{t('targetTags')}</label>

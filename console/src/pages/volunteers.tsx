@@ -9,7 +9,6 @@ import { useI18n, type Key } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorBox, Loading, Notice, formatTime, localInputToIso, useAction, useLoad } from '../ui';
 
-type Task = Schemas['VolunteerTask'];
 const SKILLS = ['delivery', 'medical', 'translation', 'driving', 'it', 'counselling'] as const;
 
 export function VolunteersPage() {
@@ -66,7 +65,12 @@ function SignUps() {
                   <td>{formatTime(v.appliedAt, lang)}</td>
                   <td>
                     <div class="row">
-                      <button class="primary" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/volunteers/{id}/approve', { params: { path: { id: v.id } }, body: {} })))}>
+                      <button
+                        type="button"
+                        class="primary"
+                        disabled={action.busy}
+                        onClick={() => run(() => call(api.POST('/api/volunteers/{id}/approve', { params: { path: { id: v.id } }, body: {} })))}
+                      >
                         {t('approve')}
                       </button>
                       <label class="sr-only" for={`reason-${v.id}`}>
@@ -80,9 +84,12 @@ function SignUps() {
                         onInput={(e) => setReasons({ ...reasons, [v.id]: (e.target as HTMLInputElement).value })}
                       />
                       <button
+                        type="button"
                         class="danger"
                         disabled={action.busy || !reasons[v.id]?.trim()}
-                        onClick={() => run(() => call(api.POST('/api/volunteers/{id}/reject', { params: { path: { id: v.id } }, body: { reason: reasons[v.id]! } })))}
+                        onClick={() =>
+                          run(() => call(api.POST('/api/volunteers/{id}/reject', { params: { path: { id: v.id } }, body: { reason: reasons[v.id]! } })))
+                        }
                       >
                         {t('rejectRequest')}
                       </button>
@@ -110,7 +117,7 @@ function Tasks() {
     <section class="card" aria-labelledby="tasks-h">
       <div class="spread">
         <h2 id="tasks-h">{t('tasks')}</h2>
-        <button class="primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
+        <button type="button" class="primary" aria-expanded={creating} onClick={() => setCreating(!creating)}>
           {t('newTask')}
         </button>
       </div>
@@ -128,7 +135,7 @@ function Tasks() {
       <ul style="list-style:none;padding:0">
         {list.data?.tasks.map((task) => (
           <li key={task.id}>
-            <button class="list-button" aria-expanded={open === task.id} onClick={() => setOpen(open === task.id ? null : task.id)}>
+            <button type="button" class="list-button" aria-expanded={open === task.id} onClick={() => setOpen(open === task.id ? null : task.id)}>
               <strong>
                 {task.code} {task.title}
               </strong>{' '}
@@ -150,7 +157,16 @@ function TaskForm({ onCreated }: { onCreated: (id: string) => void }) {
   const { t } = useI18n();
   const { api, me } = useSession();
   const communities = useLoad(() => call(api.GET('/api/communities')), []);
-  const [f, setF] = useState({ title: '', place: '', startsAt: '', endsAt: '', slots: '5', skill: '', community: me.scope.communityCode ?? '', building: me.scope.buildingCode ?? '' });
+  const [f, setF] = useState({
+    title: '',
+    place: '',
+    startsAt: '',
+    endsAt: '',
+    slots: '5',
+    skill: '',
+    community: me.scope.communityCode ?? '',
+    building: me.scope.buildingCode ?? '',
+  });
   const action = useAction();
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const community = f.community || communities.data?.communities[0]?.code || '';
@@ -251,6 +267,7 @@ function TaskDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
       <div class="row" style="margin:0.6rem 0">
         {task.status !== 'cancelled' && (
           <button
+            type="button"
             class="primary"
             disabled={action.busy}
             onClick={() =>
@@ -265,7 +282,12 @@ function TaskDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
           </button>
         )}
         {task.status !== 'cancelled' && (
-          <button class="danger" disabled={action.busy} onClick={() => action.act(async () => (await call(api.POST('/api/volunteer-tasks/{id}/cancel', { ...path, body: {} })), changed()))}>
+          <button
+            type="button"
+            class="danger"
+            disabled={action.busy}
+            onClick={() => action.act(async () => (await call(api.POST('/api/volunteer-tasks/{id}/cancel', { ...path, body: {} })), changed()))}
+          >
             {t('cancelTask')}
           </button>
         )}

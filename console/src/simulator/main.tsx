@@ -120,7 +120,11 @@ function Simulator() {
     setBusy(true);
     add({ from: 'me', text: shown });
     try {
-      const res = await fetch('/simulator/api/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ openid, action }) });
+      const res = await fetch('/simulator/api/send', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ openid, action }),
+      });
       const body = (await res.json().catch(() => ({}))) as { kind?: string; text?: string | null; message?: string };
       if (!res.ok) add({ from: 'error', text: body.message ?? `HTTP ${res.status}` });
       else if (body.kind === 'reply') add({ from: 'bot', text: body.text ?? '' });
@@ -151,6 +155,7 @@ function Simulator() {
         </label>
         <input id="openid" value={openid} readOnly size={18} />
         <button
+          type="button"
           onClick={() => {
             const id = newOpenid();
             localStorage.setItem('linli.sim.openid', id);
@@ -164,10 +169,19 @@ function Simulator() {
       <label for="scene">{w.scene}</label>
       <input id="scene" value={scene} onInput={(e) => setScene((e.target as HTMLInputElement).value)} autoComplete="off" />
       <div class="row" style="margin:0.5rem 0">
-        <button onClick={() => send(scene.trim() ? { type: 'subscribe', sceneKey: scene.trim() } : { type: 'subscribe' }, `[${w.subscribe}${scene.trim() ? ` ${scene.trim()}` : ''}]`)} disabled={busy}>
+        <button
+          type="button"
+          onClick={() =>
+            send(
+              scene.trim() ? { type: 'subscribe', sceneKey: scene.trim() } : { type: 'subscribe' },
+              `[${w.subscribe}${scene.trim() ? ` ${scene.trim()}` : ''}]`,
+            )
+          }
+          disabled={busy}
+        >
           {w.subscribe}
         </button>
-        <button onClick={() => send({ type: 'unsubscribe' }, `[${w.unsubscribe}]`)} disabled={busy}>
+        <button type="button" onClick={() => send({ type: 'unsubscribe' }, `[${w.unsubscribe}]`)} disabled={busy}>
           {w.unsubscribe}
         </button>
       </div>
@@ -200,7 +214,7 @@ function Simulator() {
       </form>
       <nav class="menu" aria-label={w.menu}>
         {(Object.entries(w.keys) as [string, string][]).map(([key, label]) => (
-          <button key={key} onClick={() => send({ type: 'click', key }, `[${label}]`)} disabled={busy}>
+          <button type="button" key={key} onClick={() => send({ type: 'click', key }, `[${label}]`)} disabled={busy}>
             {label}
           </button>
         ))}
