@@ -16,6 +16,8 @@ export interface EndpointSpec {
   /** The answer; response schemas carry an `id` (`.meta({id})`) and become components. */
   response: z.ZodType;
   status?: 200 | 201;
+  /** Media types of the answer when it is not JSON (a file download); the response schema then describes the file. */
+  produces?: readonly string[];
   /** Codes the route may answer besides 400 invalid_input and the guard's 401/403. */
   errors?: readonly ErrorCode[];
 }

@@ -11,24 +11,24 @@ import { VolunteersPage } from './pages/volunteers';
 import { SituationPage } from './pages/situation';
 import { RumorsPage } from './pages/rumors';
 import { GatesPage } from './pages/gates';
-import { ExportsPage } from './pages/exports';
+import { EXPORT_KINDS, ExportsPage } from './pages/exports';
 
 interface PageDef {
   id: string;
   nav: Key;
-  /** The operation the page cannot work without: shown when the role may call it. */
-  needs: string;
+  /** The operations the page works with: shown when the role may call any of them. */
+  needs: string[];
   component: FunctionComponent;
 }
 
 export const PAGES: PageDef[] = [
-  { id: 'situation', nav: 'navSituation', needs: 'GET /api/situation', component: SituationPage },
-  { id: 'notices', nav: 'navNotices', needs: 'GET /api/notices', component: NoticesPage },
-  { id: 'supplies', nav: 'navSupplies', needs: 'GET /api/supply-requests', component: SuppliesPage },
-  { id: 'volunteers', nav: 'navVolunteers', needs: 'GET /api/volunteers', component: VolunteersPage },
-  { id: 'rumors', nav: 'navRumors', needs: 'GET /api/rumors/claims', component: RumorsPage },
-  { id: 'gates', nav: 'navGates', needs: 'GET /api/allocations', component: GatesPage },
-  { id: 'exports', nav: 'navExports', needs: 'GET /api/exports/{kind}', component: ExportsPage },
+  { id: 'situation', nav: 'navSituation', needs: ['GET /api/situation'], component: SituationPage },
+  { id: 'notices', nav: 'navNotices', needs: ['GET /api/notices'], component: NoticesPage },
+  { id: 'supplies', nav: 'navSupplies', needs: ['GET /api/supply-requests'], component: SuppliesPage },
+  { id: 'volunteers', nav: 'navVolunteers', needs: ['GET /api/volunteers'], component: VolunteersPage },
+  { id: 'rumors', nav: 'navRumors', needs: ['GET /api/rumors/claims'], component: RumorsPage },
+  { id: 'gates', nav: 'navGates', needs: ['GET /api/allocations'], component: GatesPage },
+  { id: 'exports', nav: 'navExports', needs: EXPORT_KINDS.map((k) => `GET /api/exports/${k}`), component: ExportsPage },
 ];
 
 const hashPage = () => window.location.hash.replace(/^#\/?/, '').split('/')[0] ?? '';
@@ -88,7 +88,7 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
     window.addEventListener('hashchange', on);
     return () => window.removeEventListener('hashchange', on);
   }, []);
-  const visible = PAGES.filter((p) => session.may(p.needs));
+  const visible = PAGES.filter((p) => p.needs.some(session.may));
   const current = visible.find((p) => p.id === page);
   useEffect(() => {
     if (!current && visible[0] && page === '') window.location.hash = `#/${visible[0].id}`;

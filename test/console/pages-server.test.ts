@@ -5,6 +5,7 @@
  * in the JSON), the situation route's roles, and the console's API types generated offline equal
  * the document a running server serves.
  */
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../bot/app.js';
 import { appMounts } from '../../bot/mounts.js';
@@ -154,5 +155,63 @@ describe('console API types', () => {
     const offline = offlineApiDocument();
     expect(JSON.parse(JSON.stringify(offline))).toEqual(served);
     expect(await apiTypes(offline)).toContain('"/api/situation"');
+  });
+});
+
+describe('exports', () => {
+  const day = (back = 0) => new Date(Date.now() - back * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const download = (kind: string, token: string, query: string) =>
+    fetch(`${on.base}/api/exports/${kind}?${query}`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('health reports as CSV (BOM, header, one row per report, formulas defused) and volunteers as XLSX, each access-logged', async () => {
+    const csv = await download('health-reports', tokens['demo-committee']!, `from=${day(1)}&to=${day()}&format=csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('content-disposition')).toContain(`linli-health-reports-${day(1)}-${day()}.csv`);
+    const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(await csv.arrayBuffer());
+    expect(text.startsWith('\uFEFFdate,community,building,room')).toBe(true);
+    const lines = text.trim().split('\r\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain(',demo,1,1-101,38.9,');
+
+    const xlsx = await download('volunteers', tokens['demo-volunteer-lead']!, `from=${day(30)}&to=${day()}&format=xlsx`);
+    expect(xlsx.status).toBe(200);
+    const book = new ExcelJS.Workbook();
+    await book.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as unknown as ArrayBuffer);
+    const sheet = book.worksheets[0]!;
+    expect(sheet.getRow(1).values).toEqual([
+      undefined,
+      'name',
+      'mobile',
+      'skills',
+      'availability',
+      'area',
+      'community',
+      'building',
+      'status',
+      'round',
+      'applied_at',
+      'decided_at',
+      'decided_by',
+      'reason',
+    ]);
+    const seeded = await on.t.rt.models.Volunteer.countDocuments({ communityCode: 'demo' });
+    expect(sheet.rowCount - 1).toBe(seeded);
+    const logs = await on.t.rt.models.AccessLog.find({ resource: { $in: ['export:health-reports', 'export:volunteers'] } }).lean();
+    expect(logs.map((l) => [l.resource, l.count]).sort()).toEqual([
+      ['export:health-reports', 1],
+      ['export:volunteers', seeded],
+    ]);
+  });
+
+  it('refuses a role that may not read the records, a reversed or too long range, and bad input, in the API’s JSON', async () => {
+    const denied = await download('health-reports', tokens['demo-property']!, `from=${day()}&to=${day()}`);
+    expect(denied.status).toBe(403);
+    expect(((await denied.json()) as any).error).toBe('forbidden_role');
+    for (const q of [`from=${day()}&to=${day(1)}`, `from=${day(100)}&to=${day()}`, `from=yesterday&to=${day()}`, `from=${day()}&to=${day()}&format=pdf`]) {
+      const r = await download('supply-requests', tokens['demo-committee']!, q);
+      expect(r.status, q).toBe(400);
+      expect(((await r.json()) as any).error).toBe('invalid_input');
+    }
   });
 });

@@ -13,6 +13,7 @@ import { registerSupplyRoutes } from './supplies.js';
 import { registerResidentRoutes } from './residents.js';
 import { registerSupplyAssigneeRoute } from './supply-assignees.js';
 import { registerSituationRoute } from './situation.js';
+import { registerExportRoutes } from './exports.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -26,6 +27,7 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerSupplyAssigneeRoute,
   registerResidentRoutes,
   registerSituationRoute,
+  registerExportRoutes,
   registerOpenApiRoute,
 ];
 
