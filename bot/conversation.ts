@@ -13,6 +13,8 @@ import { placeDirectory, type PlaceDirectory } from '../handlers/places/director
 import { textsOf } from './i18n.js';
 import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import type { Runtime } from './runtime.js';
+import { lazyFactBase } from './rumors/live-base.js';
+import { queueBulkMessages } from './outbound/bulk-messages.js';
 
 const RETRIES = {
   attempts: 8,
@@ -70,6 +72,8 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
+    rumors: lazyFactBase(rt),
+    bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
     translate: (language: Language) => rt.i18n.getFixedT(language),
     owner: () => `${prefix}#${++leases}`,

@@ -23,6 +23,8 @@ export const QUEUE_NAMES = {
   supplyOverdue: 'supply-overdue',
   /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
   bulkMessages: 'bulk-messages',
+  /** Repeatable: tells askers and earlier readers of a released fact-check whose notification did not finish. */
+  factCheckNotify: 'fact-check-notify',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -6,11 +6,18 @@ import type { Runtime } from './runtime.js';
 
 /** How often open supply requests are checked for "still needed?" (15 minutes). */
 export const STILL_NEEDED_EVERY_MS = 15 * 60_000;
+/** How often released fact-checks are checked for residents not told yet (a minute). */
+export const FACT_CHECK_NOTIFY_EVERY_MS = 60_000;
 
 export async function registerSchedules(rt: Runtime): Promise<void> {
   await rt.queues.supplyOverdue.upsertJobScheduler(
     'still-needed',
     { every: STILL_NEEDED_EVERY_MS },
     { name: 'still-needed', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
+  await rt.queues.factCheckNotify.upsertJobScheduler(
+    'fact-check-notify',
+    { every: FACT_CHECK_NOTIFY_EVERY_MS },
+    { name: 'fact-check-notify', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
   );
 }

@@ -10,16 +10,18 @@ import { healthReportFlow, isSameAsYesterday } from './health/health-report.js';
 import { intentOfClick, intentOfText, type Intent, type Service } from './menu.js';
 import { registrationFlow } from './registration/registration.js';
 import { parseScene } from './registration/scenes.js';
+import { RUMOR_FLOW, rumorCheckFlow } from './rumors/check.js';
+import { rumorRoute } from './rumors/route.js';
 import { myRequestsFlow } from './supplies/my-requests.js';
 import { stillNeededFlow } from './supplies/still-needed.js';
 import { supplyRequestFlow } from './supplies/supply-request.js';
 
 export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
-  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow].map((f) => [f.id, f]),
+  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, rumorCheckFlow].map((f) => [f.id, f]),
 );
 
 /** Which flow each menu service opens; services without a flow yet say they open soon. */
-const SERVICE_FLOWS: Partial<Record<Service, string>> = { health: 'health-report', supplies: 'supply-request', account: 'my-account' };
+const SERVICE_FLOWS: Partial<Record<Service, string>> = { health: 'health-report', supplies: 'supply-request', account: 'my-account', rumor: RUMOR_FLOW };
 
 const MENU: Reply[] = [{ key: 'common:menu' }];
 
@@ -45,12 +47,13 @@ function fromIntent(intent: Intent): Route {
 export const conversation: ConversationSpec = {
   flows: FLOWS,
   menu: MENU,
-  route(text) {
+  route(text, _ctx, input) {
     const t = foldForMatch(text);
     if (MY_REQUESTS.includes(t)) return { kind: 'flow', flow: 'my-requests' };
     if (REGISTER.includes(t)) return { kind: 'flow', flow: 'registration' };
     if (isSameAsYesterday(text)) return { kind: 'flow', flow: 'health-report', carried: { reuse: true } };
-    return fromIntent(intentOfText(text));
+    const intent = intentOfText(text);
+    return (intent.kind === 'unknown' && rumorRoute(text, input)) || fromIntent(intent);
   },
   click: (key) => fromIntent(intentOfClick(key)),
   subscribe(scene, ctx) {

@@ -11,6 +11,8 @@ import { AlertSchema, type Alert } from './alert.js';
 import { EscalationSchema, type Escalation } from './escalation.js';
 import { SupplyRequestEventSchema, SupplyRequestSchema, type SupplyRequest, type SupplyRequestEvent } from './supply-request.js';
 import { AccessLogSchema, type AccessLogEntry } from './access-log.js';
+import { FactCheckReceiptSchema, FactCheckSchema, type FactCheck, type FactCheckReceipt } from './fact-check.js';
+import { ClaimAskSchema, ClaimSchema, type Claim, type ClaimAsk } from './claim.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -24,6 +26,8 @@ export * from './alert.js';
 export * from './escalation.js';
 export * from './supply-request.js';
 export * from './access-log.js';
+export * from './fact-check.js';
+export * from './claim.js';
 export * from './ids.js';
 export * from './vulnerability.js';
 
@@ -52,6 +56,10 @@ export function bindModels(conn: Connection) {
     SupplyRequest: bind<SupplyRequest>('SupplyRequest', SupplyRequestSchema),
     SupplyRequestEvent: bind<SupplyRequestEvent>('SupplyRequestEvent', SupplyRequestEventSchema),
     AccessLog: bind<AccessLogEntry>('AccessLog', AccessLogSchema),
+    FactCheck: bind<FactCheck>('FactCheck', FactCheckSchema),
+    FactCheckReceipt: bind<FactCheckReceipt>('FactCheckReceipt', FactCheckReceiptSchema),
+    Claim: bind<Claim>('Claim', ClaimSchema),
+    ClaimAsk: bind<ClaimAsk>('ClaimAsk', ClaimAskSchema),
   };
 }
 

@@ -8,6 +8,7 @@ import { alertNotifyWorker } from './alert-notify.js';
 import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
+import { factCheckNotifyWorker } from './fact-check-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
@@ -22,6 +23,7 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   supplyNotifyWorker,
   supplyOverdueWorker,
   bulkMessagesWorker,
+  factCheckNotifyWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */

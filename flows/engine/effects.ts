@@ -31,6 +31,10 @@ export type Effect =
   | { type: 'raiseHealthAlert'; level: 'yellow' | 'red'; reasons: string[] }
   | { type: 'submitSupplyRequest'; category: SupplyCategory; items: string; urgency: Urgency; address: string }
   /** The resident answered the "still needed?" question of an old request. */
-  | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean };
+  | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean }
+  /** The resident was told a released fact-check (recorded, so a correction reaches them). */
+  | { type: 'recordRumorAnswer'; factCheckId: string; version: number }
+  /** Nothing in the fact base answers the resident's question: join or open a pending claim. */
+  | { type: 'askClaim'; text: string };
 
 export type EffectType = Effect['type'];

@@ -7,6 +7,7 @@
  */
 import { converse, type ConversationSpec } from '../../flows/engine/engine.js';
 import { renderReplies, type Translate } from '../../flows/engine/render.js';
+import type { Facts } from '../../flows/engine/facts.js';
 import type { ConversationContext, ConversationSession, Language, Texts } from '../../flows/engine/types.js';
 import { DEFAULT_TIME_ZONE } from '../places/directory.js';
 import { conversationInput } from './conversation-input.js';
@@ -104,8 +105,14 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
   };
   const input = conversationInput(request.inbound);
   let result = converse(deps.spec, opened.session, input, ctx);
-  if (result.needFacts)
-    result = converse(deps.spec, opened.session, input, { ...ctx, facts: await loadFacts(deps, result.needFacts, resident, now, timeZone) });
+  // Facts a starting flow needs, then a lookup for the text it reads (a rumour check started by
+  // the text itself needs both): each round loads what the engine asked for and runs the input again.
+  let facts: Facts = {};
+  for (let round = 0; result.needFacts && round < 3; round++) {
+    facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone, result.lookupQuery)) };
+    result = converse(deps.spec, opened.session, input, { ...ctx, facts });
+  }
+  if (result.needFacts) throw new Error(`the conversation still needs ${result.needFacts.join(', ')} after loading it`);
   const results = await runEffects(deps, result.effects, { resident, now, timeZone, key: request.inbound.dedupKey });
   const switched = result.effects.findLast((e) => e.type === 'setLanguage');
   const language = switched?.type === 'setLanguage' ? switched.language : resident.language;

@@ -3,6 +3,7 @@ import type { Models } from '../../models/index.js';
 import type { Duty, Role } from '../../models/staff-user.js';
 import { hashToken } from '../staff/accounts.js';
 import { residentIdFor } from '../../models/resident.js';
+import { importFactChecks, type ImportReport } from '../rumors/import.js';
 
 /** The demo community: one street, community `demo` with three buildings. */
 export const DEMO = {
@@ -86,4 +87,13 @@ export async function seedDemo(models: Models, opts: { residents?: number } = {}
     issued.push({ ...s, token });
   }
   return issued;
+}
+
+/**
+ * The demo's fact base: the starter fact-checks (`scripts/data/fact-checks.json`, read by the
+ * caller) stored as the trusted import stores them — released, one audit entry each naming the
+ * seed. Idempotent: a second seed finds them unchanged.
+ */
+export function seedDemoFactChecks(models: Models, entries: unknown[]): Promise<ImportReport> {
+  return importFactChecks({ models, clock: { now: () => new Date() } }, entries, { operator: 'seed:demo', source: 'scripts/data/fact-checks.json' });
 }

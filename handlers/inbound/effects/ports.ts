@@ -3,6 +3,8 @@ import type { Effect } from '../../../flows/engine/effects.js';
 import type { Clock, HandlerLog } from '../../ports.js';
 import type { PlaceDirectory } from '../../places/directory.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
+import type { FactBase } from '../../rumors/ports.js';
+import type { BulkMessages } from '../../outbound/bulk-messages.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
 export interface TicketCounter {
@@ -23,6 +25,10 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** The in-memory fact base (pending claims to join, changes to announce). */
+  rumors: FactBase;
+  /** Messages to residents outside the conversation (a fact-check for a late asker). */
+  bulk: BulkMessages;
   clock: Clock;
   log?: HandlerLog;
 }
