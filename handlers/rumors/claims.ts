@@ -41,7 +41,7 @@ export async function askClaim(deps: ClaimDeps, a: { residentId: string; text: s
   const text = a.text.trim().slice(0, CLAIM_TEXT_MAX);
   const similar = await deps.facts.similarClaim(text, a.lang);
   const found = similar ? await deps.models.Claim.findById(similar).lean<Claim>() : null;
-  if (found?.status === 'pending') return join(deps, found, a.residentId, text, true);
+  if (found?.status === 'pending') return recordAsk(deps, found, a.residentId, text, true);
   const key = normalizeText(text) || text;
   const now = deps.clock.now();
   for (let generation = 0; generation < MAX_GENERATIONS; generation++) {
@@ -50,17 +50,22 @@ export async function askClaim(deps: ClaimDeps, a: { residentId: string; text: s
       const doc = { _id, text, lang: a.lang, status: 'pending' as const, factCheckId: null, firstAskedAt: now, lastAskedAt: now };
       await deps.models.Claim.create(doc);
       await deps.facts.announce({ kind: 'claim', id: String(_id) });
-      return join(deps, doc as Claim, a.residentId, text, false);
+      return recordAsk(deps, doc as Claim, a.residentId, text, false);
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       const existing = await deps.models.Claim.findById(_id).lean<Claim>();
-      if (existing?.status === 'pending') return join(deps, existing, a.residentId, text, true);
+      if (existing?.status === 'pending') return recordAsk(deps, existing, a.residentId, text, true);
     }
   }
   throw new Error(`claim "${key.slice(0, 40)}" was opened and closed ${MAX_GENERATIONS} times`);
 }
 
-async function join(deps: ClaimDeps, claim: Claim, residentId: string, text: string, joined: boolean): Promise<AskedClaim> {
+/**
+ * Record that a resident asked a claim read as pending. If it was answered meanwhile, the
+ * release's notification may have read the askers before this ask landed, so the resident is
+ * sent the answer here (the same bulk message, so never twice).
+ */
+export async function recordAsk(deps: ClaimDeps, claim: Pick<Claim, '_id'>, residentId: string, text: string, joined: boolean): Promise<AskedClaim> {
   const claimId = String(claim._id);
   const now = deps.clock.now();
   try {
@@ -69,7 +74,6 @@ async function join(deps: ClaimDeps, claim: Claim, residentId: string, text: str
     if (!isDuplicateKey(err)) throw err; // asked before: counted once
   }
   if (joined) await deps.models.Claim.updateOne({ _id: claim._id }, { $max: { lastAskedAt: now } });
-  // Answered while we joined: the release's notification may have missed this ask, so tell them now.
   const after = await deps.models.Claim.findById(claim._id, { status: 1, factCheckId: 1 }).lean<Pick<Claim, 'status' | 'factCheckId'>>();
   if (after?.status === 'answered' && after.factCheckId) {
     const f = await deps.models.FactCheck.findById(after.factCheckId).lean<FactCheck>();
