@@ -11,7 +11,7 @@ import { correctFactCheck, createFactCheck } from '../../../handlers/rumors/fact
 import { editFactCheck, releaseFactCheck, verifyFactCheck } from '../../../handlers/rumors/audit-actions.js';
 import { factCheckRefOf, notifyOutstanding, recordReceipts } from '../../../handlers/rumors/notify.js';
 import { loadFactCheck } from '../../../handlers/rumors/deps.js';
-import { AppError } from '../../../handlers/errors.js';
+import type { AppError } from '../../../handlers/errors.js';
 import { recordRumorAnswer } from '../../../handlers/inbound/effects/rumors.js';
 import { actor, openAuditDb, type AuditTestDb } from '../audit/helpers.js';
 import { rumorDeps, sampleFactCheck } from './helpers.js';
@@ -41,7 +41,11 @@ describe('asking', () => {
     const first = await askClaim(deps, { residentId: a, text: '听说隔壁小区明天要停水一周', lang: 'zh-CN' });
     expect(first).toMatchObject({ askCount: 1, joined: false });
     expect(await askClaim(deps, { residentId: a, text: '听说隔壁小区明天要停水一周', lang: 'zh-CN' })).toMatchObject({ claimId: first.claimId, askCount: 1 });
-    expect(await askClaim(deps, { residentId: b, text: '隔壁小区明天开始停水一周？', lang: 'zh-CN' })).toMatchObject({ claimId: first.claimId, askCount: 2, joined: true });
+    expect(await askClaim(deps, { residentId: b, text: '隔壁小区明天开始停水一周？', lang: 'zh-CN' })).toMatchObject({
+      claimId: first.claimId,
+      askCount: 2,
+      joined: true,
+    });
     const other = await askClaim(deps, { residentId: c, text: '小区门口的快递柜要拆了', lang: 'zh-CN' });
     expect(other.claimId).not.toBe(first.claimId);
   });
@@ -68,9 +72,9 @@ describe('answering', () => {
     for (const r of askers.slice(1)) await askClaim(deps, { residentId: r, text: '喝姜汤能预防诺如病毒', lang: 'zh-CN' });
     const created = await createFactCheck(deps, writer, { verdict: 'false', explanation: '姜汤不能预防诺如病毒；勤洗手、食物煮熟才有用。' }, claimId);
     expect(created.claimId).toBe(claimId);
-    expect(await createFactCheck(deps, writer, { verdict: 'true', explanation: '另一份核实结果，不应该被接受。' }, claimId).catch((e: AppError) => e.code)).toBe(
-      'conflict_state',
-    );
+    expect(
+      await createFactCheck(deps, writer, { verdict: 'true', explanation: '另一份核实结果，不应该被接受。' }, claimId).catch((e: AppError) => e.code),
+    ).toBe('conflict_state');
     const version = await release(created.id);
     const ref = factCheckRefOf(created.id, version);
     expect(deps.bulk.reached(ref)).toEqual([...askers].sort());
@@ -107,11 +111,19 @@ describe('answering', () => {
     const reader = resident();
     const effectDeps = { ...deps, rumors: deps.facts } as unknown as Parameters<typeof recordRumorAnswer>[0];
     const view = { id: reader, language: 'zh-CN' } as Parameters<typeof recordRumorAnswer>[2]['resident'];
-    await recordRumorAnswer(effectDeps, { type: 'recordRumorAnswer', factCheckId: id, version: v1 }, { resident: view, now: new Date(), timeZone: 'Asia/Shanghai', key: 'k' });
+    await recordRumorAnswer(
+      effectDeps,
+      { type: 'recordRumorAnswer', factCheckId: id, version: v1 },
+      { resident: view, now: new Date(), timeZone: 'Asia/Shanghai', key: 'k' },
+    );
     expect(deps.bulk.reached(factCheckRefOf(id, v2))).toEqual([reader]);
     // Told the current version in chat: nothing more to send.
     const fresh = resident();
-    await recordRumorAnswer(effectDeps, { type: 'recordRumorAnswer', factCheckId: id, version: v2 }, { resident: { ...view, id: fresh }, now: new Date(), timeZone: 'Asia/Shanghai', key: 'k2' });
+    await recordRumorAnswer(
+      effectDeps,
+      { type: 'recordRumorAnswer', factCheckId: id, version: v2 },
+      { resident: { ...view, id: fresh }, now: new Date(), timeZone: 'Asia/Shanghai', key: 'k2' },
+    );
     expect(deps.bulk.reached(factCheckRefOf(id, v2))).toEqual([reader]);
   });
 

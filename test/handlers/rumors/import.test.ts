@@ -85,7 +85,13 @@ describe('trusted import', () => {
     expect(f).toMatchObject({ status: 'released', origin: 'import', published: { version: 1, claim: good().claim, source: 'WHO myth busters' } });
     const trail = await auditTrail(t.models, 'fact_check', id);
     expect(trail).toHaveLength(1);
-    expect(trail[0]).toMatchObject({ action: 'import', to: 'released', actorName: 'Wang Fang', role: 'operator', meta: { import: 'who-list.json', operator: 'Wang Fang', index: 0 } });
+    expect(trail[0]).toMatchObject({
+      action: 'import',
+      to: 'released',
+      actorName: 'Wang Fang',
+      role: 'operator',
+      meta: { import: 'who-list.json', operator: 'Wang Fang', index: 0 },
+    });
     expect((await facts.check('do onions in the room absorb the virus', 'en')).match?.id).toBe(id);
 
     const again = await importFactChecks(deps, [good(), entries[2]], { operator: 'Li', source: 'who-list.json' });
@@ -108,13 +114,20 @@ describe('trusted import', () => {
 
   it('npm run import:fact-checks: exit 1 listing the refused entries by index, the others kept; 0 on a rerun; 2 for a usage mistake', async () => {
     const file = path.join(tmp, 'health-bureau.json');
-    fs.writeFileSync(file, JSON.stringify([good({ claim: 'Sunlight on your skin for an hour kills the virus inside you' }), { lang: 'fr', claim: 'Le soleil tue le virus' }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([good({ claim: 'Sunlight on your skin for an hour kills the virus inside you' }), { lang: 'fr', claim: 'Le soleil tue le virus' }]),
+    );
     const first = await cli([file, '--operator', 'Zhao Lei'], t.uri);
     expect(first.code, first.stderr).toBe(1);
     expect(first.stderr).toContain('entry 1: lang');
     expect(first.stdout).toContain('1 imported, 0 already there, 1 refused (of 2) by Zhao Lei');
     const id = String(importedIdFor({ lang: 'en', claim: 'Sunlight on your skin for an hour kills the virus inside you' }));
-    expect((await auditTrail(t.models, 'fact_check', id))[0]).toMatchObject({ action: 'import', actorName: 'Zhao Lei', meta: { import: 'health-bureau.json' } });
+    expect((await auditTrail(t.models, 'fact_check', id))[0]).toMatchObject({
+      action: 'import',
+      actorName: 'Zhao Lei',
+      meta: { import: 'health-bureau.json' },
+    });
 
     fs.writeFileSync(file, JSON.stringify([good({ claim: 'Sunlight on your skin for an hour kills the virus inside you' })]));
     const rerun = await cli([file, '--operator', 'Zhao Lei'], t.uri);
