@@ -85,8 +85,8 @@ export function startLiveFactBase(o: LiveFactBaseOptions): LiveFactBase {
       return memory.similarClaim(text, lang);
     },
     async announce(change) {
-      await memory.refresh(change); // this process at once; the others through the channel
-      await o.redis.publish(RUMOR_CHANNEL, JSON.stringify(change));
+      // The others through the channel, this process at once (its own message comes back too).
+      await Promise.all([o.redis.publish(RUMOR_CHANNEL, JSON.stringify(change)), memory.refresh(change)]);
     },
     async close() {
       closed = true;

@@ -36,6 +36,11 @@ export class MemoryFactBase {
     return { factChecks: this.facts.size, claims: this.claims.size };
   }
 
+  /** The released text this process answers with for a fact-check (undefined: not in the base). */
+  card(id: string): FactCheckCard | undefined {
+    return this.cards.get(id);
+  }
+
   check(text: string, lang?: Language): RumorCheck {
     const r = this.facts.match(text, lang);
     const card = (s: ScoredEntry) => ({ ...this.cards.get(s.id)!, score: s.score });
