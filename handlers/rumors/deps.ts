@@ -1,5 +1,5 @@
 import type { Models } from '../../models/index.js';
-import type { FactCheck, PublishedFactCheck } from '../../models/fact-check.js';
+import type { FactCheck, FactCheckContent, PublishedFactCheck } from '../../models/fact-check.js';
 import type { AuditDeps, AuditTarget } from '../audit/workflow.js';
 import { loadSubject } from '../audit/workflow.js';
 import type { BulkMessages } from '../outbound/bulk-messages.js';
@@ -39,13 +39,15 @@ export function cardOf(id: string, p: PublishedFactCheck | null | undefined): Fa
   return { id, version: p.version, lang: p.lang, claim: p.claim, verdict: p.verdict, explanation: p.explanation, source: p.source };
 }
 
-/** The content of a fact-check as the next release would publish it, at `version`. */
-export const publishable = (f: FactCheck, version: number): PublishedFactCheck => ({
+/** Just the content fields (no source or aliases given: none). */
+export const contentOf = (f: Omit<FactCheckContent, 'source' | 'aliases'> & { source?: string; aliases?: string[] }): FactCheckContent => ({
   lang: f.lang,
   claim: f.claim,
   verdict: f.verdict,
   explanation: f.explanation,
   source: f.source ?? '',
   aliases: f.aliases ?? [],
-  version,
 });
+
+/** The content of a fact-check as the next release would publish it, at `version`. */
+export const publishable = (f: FactCheck, version: number): PublishedFactCheck => ({ ...contentOf(f), version });

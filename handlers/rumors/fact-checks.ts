@@ -5,13 +5,13 @@
  */
 import { Types } from 'mongoose';
 import type { Claim } from '../../models/claim.js';
-import type { FactCheck, FactCheckContent } from '../../models/fact-check.js';
+import type { FactCheck } from '../../models/fact-check.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import type { Actor } from '../staff/access.js';
 import { applyTransition, createSubject } from '../audit/workflow.js';
 import { fieldDiff } from '../audit/diff.js';
-import { FACT_CHECK_CONTENT, factCheckTarget, loadFactCheck, type RumorDeps } from './deps.js';
-import { ChangeFactCheck, CorrectFactCheck, CreateFactCheck, CreateForClaim, parseRumorInput } from './schemas.js';
+import { contentOf, FACT_CHECK_CONTENT, factCheckTarget, loadFactCheck, type RumorDeps } from './deps.js';
+import { ChangeFactCheck, CLAIM_MAX, CorrectFactCheck, CreateFactCheck, CreateForClaim, parseRumorInput } from './schemas.js';
 
 export interface FactCheckRef {
   id: string;
@@ -59,14 +59,7 @@ export async function createFactCheck(deps: RumorDeps, actor: Actor, raw: unknow
   const input = forClaim ? { ...parseRumorInput(CreateForClaim, raw), claimId: forClaim } : parseRumorInput(CreateFactCheck, raw);
   const claim = input.claimId ? await pendingClaim(deps, input.claimId) : null;
   if (claim) await requireUnanswered(deps, claim);
-  const content: FactCheckContent = {
-    lang: input.lang ?? claim!.lang,
-    claim: input.claim ?? claim!.text.slice(0, 200),
-    verdict: input.verdict,
-    explanation: input.explanation,
-    source: input.source ?? '',
-    aliases: input.aliases ?? [],
-  };
+  const content = contentOf({ ...input, lang: input.lang ?? claim!.lang, claim: input.claim ?? claim!.text.slice(0, CLAIM_MAX) });
   const created = await createSubject<FactCheck>(
     deps,
     factCheckTarget(deps.models),

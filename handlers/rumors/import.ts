@@ -12,7 +12,7 @@ import { canonicalJson, plainJson } from '../audit/canonical.js';
 import { isDuplicateKey } from '../audit/chain.js';
 import { fieldDiff } from '../audit/diff.js';
 import { createSubject, loadSubject, type AuditActor, type AuditDeps } from '../audit/workflow.js';
-import { FACT_CHECK_CONTENT, factCheckTarget } from './deps.js';
+import { contentOf, FACT_CHECK_CONTENT, factCheckTarget } from './deps.js';
 import type { FactBase } from './ports.js';
 import { ImportEntry, problemOf } from './schemas.js';
 
@@ -40,15 +40,6 @@ export interface ImportOptions {
 
 /** The id an entry is stored under: from its key, or its language and claim. */
 export const importedIdFor = (e: Pick<ImportEntry, 'key' | 'lang' | 'claim'>) => derivedId('fact-check', e.key ? `key:${e.key}` : `${e.lang}\u0000${e.claim}`);
-
-const contentOf = (e: ImportEntry): FactCheckContent => ({
-  lang: e.lang,
-  claim: e.claim,
-  verdict: e.verdict,
-  explanation: e.explanation,
-  source: e.source ?? '',
-  aliases: e.aliases ?? [],
-});
 
 const sameContent = (f: FactCheck, c: FactCheckContent) =>
   canonicalJson(plainJson(c)) === canonicalJson(plainJson(Object.fromEntries(FACT_CHECK_CONTENT.map((k) => [k, f[k] ?? (k === 'aliases' ? [] : '')]))));

@@ -1,8 +1,7 @@
 /** Reading fact-checks and matching a text, for staff. */
 import type { FactCheck } from '../../models/fact-check.js';
-import { DUTIES, type Duty } from '../../models/staff-user.js';
 import type { AuditStatus } from '../../models/audit-entry.js';
-import { auditTrail } from '../audit/chain.js';
+import { auditTrail, roundDuties } from '../audit/chain.js';
 import { auditEntryView } from '../notices/queries.js';
 import { loadFactCheck, type RumorDeps } from './deps.js';
 import { FactCheckListQuery, MatchQuery, parseRumorInput, parseRumorQuery } from './schemas.js';
@@ -27,11 +26,6 @@ const summaryView = (f: FactCheck) => ({
 export async function getFactCheck(deps: Pick<RumorDeps, 'models'>, id: string) {
   const f = await loadFactCheck(deps.models, id);
   const trail = await auditTrail(deps.models, 'fact_check', id);
-  const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;
-  for (const d of DUTIES) {
-    const e = trail.filter((x) => x.round === f.round && x.duty === d).at(-1);
-    duties[d] = e ? { id: e.actorId, name: e.actorName, at: e.at } : null;
-  }
   const claims = await deps.models.Claim.find({ factCheckId: id }, { text: 1, status: 1 }).lean<{ _id: unknown; text: string; status: string }[]>();
   return {
     factCheck: {
@@ -40,7 +34,7 @@ export async function getFactCheck(deps: Pick<RumorDeps, 'models'>, id: string) 
       source: f.source,
       aliases: f.aliases,
       round: f.round,
-      duties,
+      duties: roundDuties(trail, f.round),
       correctedBy: f.correctedBy ?? null,
       published: f.published,
       notifiedVersion: f.notifiedVersion ?? 0,

@@ -44,16 +44,18 @@ const version = z.number({ error: 'must be a positive integer' }).int({ error: '
 const comment = text(1, COMMENT_MAX);
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i, { error: 'must be an id (24 hexadecimal digits)' });
 
-/** `POST /api/rumors/fact-checks`: a draft, optionally answering a pending claim. */
-export const CreateFactCheck = z.strictObject({
+/** A whole fact-check as written: what a new draft and an import entry hold. */
+const wholeFactCheck = {
   lang: factFields.lang,
   claim: factFields.claim,
   verdict: factFields.verdict,
   explanation: factFields.explanation,
   source: factFields.source.optional(),
   aliases: factFields.aliases.optional(),
-  claimId: objectId.optional(),
-});
+};
+
+/** `POST /api/rumors/fact-checks`: a draft, optionally answering a pending claim. */
+export const CreateFactCheck = z.strictObject({ ...wholeFactCheck, claimId: objectId.optional() });
 
 /** `POST /api/rumors/claims/:id/fact-check`: the claim's own text and language unless given. */
 export const CreateForClaim = CreateFactCheck.omit({ claimId: true }).partial({ lang: true, claim: true });
@@ -79,27 +81,23 @@ export const RejectAction = z.strictObject({ comment, version: version.optional(
 /** `POST /api/rumors/match`. */
 export const MatchQuery = z.strictObject({ text: text(1, QUERY_MAX), lang: factFields.lang.optional() });
 
+/** A page size from a query string: 1..max, 50 when absent. */
+const pageLimit = (max: number) => {
+  const error = `must be an integer 1..${max}`;
+  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(50);
+};
+
 /** `GET /api/rumors/claims?status=&limit=`. */
 export const ClaimListQuery = z.strictObject({
   status: z.enum(CLAIM_STATUSES, { error: `must be one of ${CLAIM_STATUSES.join(', ')}` }).default('pending'),
-  limit: z.coerce
-    .number({ error: 'must be an integer 1..200' })
-    .int({ error: 'must be an integer 1..200' })
-    .min(1, { error: 'must be an integer 1..200' })
-    .max(200, { error: 'must be an integer 1..200' })
-    .default(50),
+  limit: pageLimit(200),
 });
 
 const FACT_CHECK_STATUSES = AUDIT_STATUSES.filter((s) => s !== 'sending' && s !== 'completed');
 /** `GET /api/rumors/fact-checks?status=&limit=`. */
 export const FactCheckListQuery = z.strictObject({
   status: z.enum(FACT_CHECK_STATUSES as [string, ...string[]], { error: `must be one of ${FACT_CHECK_STATUSES.join(', ')}` }).optional(),
-  limit: z.coerce
-    .number({ error: 'must be an integer 1..500' })
-    .int({ error: 'must be an integer 1..500' })
-    .min(1, { error: 'must be an integer 1..500' })
-    .max(500, { error: 'must be an integer 1..500' })
-    .default(50),
+  limit: pageLimit(500),
 });
 
 /** `POST /api/rumors/claims/:id/answer`: answer with an existing fact-check. */
@@ -113,12 +111,7 @@ export const ImportEntry = z.strictObject({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{1,63}$/, { error: 'must be lower-case words joined by dashes' })
     .optional(),
-  lang: factFields.lang,
-  claim: factFields.claim,
-  verdict: factFields.verdict,
-  explanation: factFields.explanation,
-  source: factFields.source.optional(),
-  aliases: factFields.aliases.optional(),
+  ...wholeFactCheck,
 });
 export type ImportEntry = z.infer<typeof ImportEntry>;
 

@@ -20,6 +20,7 @@ import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
 import { answerText, residentPlayer } from '../../support/resident-player.js';
 import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { staffApi } from '../../support/staff-api.js';
 
 let t: TestRuntime;
 let mock: MockWechatApi;
@@ -57,14 +58,9 @@ afterAll(async () => {
 const player = (openid: string) => residentPlayer(wx, openid);
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${http.url}/api${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json();
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const res = await staffApi(http.url)(method, `/api${path}`, token, body);
+  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
 async function auditAndRelease(id: string): Promise<void> {

@@ -13,6 +13,7 @@ import { importedIdFor } from '../../../handlers/rumors/import.js';
 import { loadStarterFacts } from '../../../scripts/data/fact-checks.js';
 import { residentIdFor } from '../../../models/resident.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
+import { staffApi } from '../../support/staff-api.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
@@ -50,14 +51,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-async function api(method: string, path: string, who?: Person | null, body?: unknown): Promise<{ status: number; body: any }> {
-  const headers: Record<string, string> = {};
-  if (who) headers.authorization = `Bearer ${who.token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : null };
-}
+const api = (method: string, path: string, who?: Person | null, body?: unknown) => staffApi(base)(method, path, who, body);
 
 const ask = (openid: string, text: string) =>
   askClaim(

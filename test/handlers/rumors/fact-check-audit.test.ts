@@ -5,13 +5,12 @@
  * withdrawal takes it out of the fact base.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../handlers/errors.js';
 import { correctFactCheck, createFactCheck, updateFactCheck } from '../../../handlers/rumors/fact-checks.js';
 import { editFactCheck, rejectFactCheck, releaseFactCheck, verifyFactCheck, withdrawFactCheck } from '../../../handlers/rumors/audit-actions.js';
 import { loadFactCheck } from '../../../handlers/rumors/deps.js';
 import { auditTrail } from '../../../handlers/audit/chain.js';
 import { verifyAuditChains } from '../../../handlers/audit/verify.js';
-import { actor, openAuditDb, type AuditTestDb } from '../audit/helpers.js';
+import { actor, openAuditDb, type AuditTestDb, errorCode } from '../audit/helpers.js';
 import { rumorDeps, sampleFactCheck } from './helpers.js';
 
 let t: AuditTestDb;
@@ -23,15 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err.code;
-    throw err;
-  }
-  throw new Error('expected an AppError, got success');
-}
+const code = errorCode;
 
 const ALL = ['verify', 'edit', 'release'] as const;
 const author = actor('author', [...ALL]);
