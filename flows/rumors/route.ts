@@ -12,7 +12,8 @@ import { normalizeInput, stripEmoji } from '../engine/input.js';
 import type { ConversationInput } from '../engine/types.js';
 import { RUMOR_FLOW } from './check.js';
 
-const ASKED = /^(?:辟谣|谣言|查谣言|谣言查询|辟谣查询|核实|rumou?r(?: check)?|fact[- ]?check)\s*[:：,，]?\s*(.+)$/is;
+/** The menu word, then the claim: Chinese needs no separator, English a space or a colon. */
+const ASKED = [/^(?:辟谣|谣言|查谣言|谣言查询|辟谣查询|核实)\s*[:：,，]?\s*(.+)$/s, /^(?:rumou?r(?: check)?|fact[- ]?check)(?:\s*[:,]\s*|\s+)(.+)$/is];
 
 const HAN = /\p{Script=Han}/gu;
 const WORD = /[A-Za-z]+(?:'[A-Za-z]+)?/g;
@@ -24,7 +25,8 @@ export function looksLikeClaim(text: string): boolean {
 }
 
 export function rumorRoute(text: string, input?: Extract<ConversationInput, { kind: 'text' }>): Route | undefined {
-  const asked = ASKED.exec(normalizeInput(text))?.[1]?.trim();
+  const t = normalizeInput(text);
+  const asked = ASKED.map((re) => re.exec(t)?.[1]?.trim()).find(Boolean);
   if (asked) return { kind: 'flow', flow: RUMOR_FLOW, answer: asked };
   if (input?.link) return { kind: 'flow', flow: RUMOR_FLOW, answer: text };
   if (looksLikeClaim(text)) return { kind: 'flow', flow: RUMOR_FLOW, answer: text, carried: { unprompted: true } };
