@@ -127,6 +127,24 @@ describe('answering', () => {
     expect(deps.bulk.reached(factCheckRefOf(id, v2))).toEqual([reader]);
   });
 
+  it('a release whose notification failed still stands; the sweep tells the askers later, once', async () => {
+    const asker = resident();
+    const { claimId } = await askClaim(deps, { residentId: asker, text: '小区发的口罩要收费了', lang: 'zh-CN' });
+    const { id } = await createFactCheck(deps, writer, { verdict: 'false', explanation: '社区发放的口罩一律免费，不收任何费用。' }, claimId);
+    await verifyFactCheck(deps, verifier!, id, {});
+    await editFactCheck(deps, editor!, id, {});
+    const send = deps.bulk.send;
+    deps.bulk.send = async () => {
+      throw new Error('Redis is down');
+    };
+    const out = await releaseFactCheck(deps, releaser!, id, {}).finally(() => (deps.bulk.send = send));
+    expect(out).toMatchObject({ status: 'released', notified: false });
+    expect((await loadFactCheck(t.models, id)).notifiedVersion).toBe(0);
+    expect(await notifyOutstanding(deps)).toBe(1);
+    expect(deps.bulk.reached(factCheckRefOf(id, out.version))).toEqual([asker]);
+    expect(await notifyOutstanding(deps)).toBe(0);
+  });
+
   it('a claim answered with an existing released fact-check tells its askers at once; a dismissed one tells nobody', async () => {
     const existing = await createFactCheck(deps, writer, sampleFactCheck({ claim: '用盐水洗鼻子能预防新冠病毒感染' }));
     const v = await release(existing.id);
