@@ -11,10 +11,12 @@ import { mongoResidentStore } from '../handlers/inbound/touch-resident.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
 import { textsOf } from './i18n.js';
+import { queueBulkMessages } from './outbound/bulk-messages.js';
+import { redisSlotLedger } from './volunteers/slot-ledger.js';
+import { redisTaskPrompts } from './volunteers/task-prompts.js';
 import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import type { Runtime } from './runtime.js';
 import { lazyFactBase } from './rumors/live-base.js';
-import { queueBulkMessages } from './outbound/bulk-messages.js';
 
 const RETRIES = {
   attempts: 8,
@@ -72,6 +74,8 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
+    slots: redisSlotLedger(rt.redis),
+    taskPrompts: redisTaskPrompts(rt.redis),
     rumors: lazyFactBase(rt),
     bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),

@@ -9,7 +9,15 @@ export const STILL_NEEDED_EVERY_MS = 15 * 60_000;
 /** How often released fact-checks are checked for residents not told yet (a minute). */
 export const FACT_CHECK_NOTIFY_EVERY_MS = 60_000;
 
+/** The health reminder looks at each community's local time once a minute. */
+export const HEALTH_REMINDER_EVERY_MS = 60_000;
+
 export async function registerSchedules(rt: Runtime): Promise<void> {
+  await rt.queues.healthReminder.upsertJobScheduler(
+    'health-reminder',
+    { every: HEALTH_REMINDER_EVERY_MS },
+    { name: 'health-reminder', data: {}, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+  );
   await rt.queues.supplyOverdue.upsertJobScheduler(
     'still-needed',
     { every: STILL_NEEDED_EVERY_MS },

@@ -15,13 +15,23 @@ import { rumorRoute } from './rumors/route.js';
 import { myRequestsFlow } from './supplies/my-requests.js';
 import { stillNeededFlow } from './supplies/still-needed.js';
 import { supplyRequestFlow } from './supplies/supply-request.js';
+import { signUpFlow } from './volunteers/sign-up.js';
+import { promptAnswerRoute, taskAnswerFlow, taskReplyOf } from './volunteers/task-replies.js';
 
 export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
-  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, rumorCheckFlow].map((f) => [f.id, f]),
+  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, signUpFlow, taskAnswerFlow, rumorCheckFlow].map(
+    (f) => [f.id, f],
+  ),
 );
 
 /** Which flow each menu service opens; services without a flow yet say they open soon. */
-const SERVICE_FLOWS: Partial<Record<Service, string>> = { health: 'health-report', supplies: 'supply-request', account: 'my-account', rumor: RUMOR_FLOW };
+const SERVICE_FLOWS: Partial<Record<Service, string>> = {
+  health: 'health-report',
+  supplies: 'supply-request',
+  volunteer: 'volunteer-sign-up',
+  rumor: RUMOR_FLOW,
+  account: 'my-account',
+};
 
 const MENU: Reply[] = [{ key: 'common:menu' }];
 
@@ -47,7 +57,9 @@ function fromIntent(intent: Intent): Route {
 export const conversation: ConversationSpec = {
   flows: FLOWS,
   menu: MENU,
-  route(text, _ctx, input) {
+  route(text, ctx, input) {
+    const prompted = promptAnswerRoute(text, ctx.resident.volunteer, SERVICE_FLOWS.health!);
+    if (prompted) return prompted;
     const t = foldForMatch(text);
     if (MY_REQUESTS.includes(t)) return { kind: 'flow', flow: 'my-requests' };
     if (REGISTER.includes(t)) return { kind: 'flow', flow: 'registration' };
@@ -55,6 +67,7 @@ export const conversation: ConversationSpec = {
     const intent = intentOfText(text);
     return (intent.kind === 'unknown' && rumorRoute(text, input)) || fromIntent(intent);
   },
+  aside: taskReplyOf,
   click: (key) => fromIntent(intentOfClick(key)),
   subscribe(scene, ctx) {
     if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }] };

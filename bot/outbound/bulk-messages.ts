@@ -45,5 +45,6 @@ export function queueBulkMessages(redis: Redis, queue: Queue): BulkMessages {
       );
       return { messageId, queued: residentIds.length - known.length };
     },
+    exists: async (kind, ref) => (await redis.exists(bulkKey(bulkMessageId(kind, ref)))) === 1,
   };
 }

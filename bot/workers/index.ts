@@ -8,6 +8,8 @@ import { alertNotifyWorker } from './alert-notify.js';
 import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
+import { volunteerRemindersWorker } from './volunteer-reminders.js';
+import { healthReminderWorker } from './health-reminder.js';
 import { factCheckNotifyWorker } from './fact-check-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
@@ -23,6 +25,8 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   supplyNotifyWorker,
   supplyOverdueWorker,
   bulkMessagesWorker,
+  volunteerRemindersWorker,
+  healthReminderWorker,
   factCheckNotifyWorker,
 ];
 

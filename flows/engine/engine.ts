@@ -7,25 +7,35 @@
  */
 import { commandOf, foldForMatch } from './input.js';
 import { answer, back, help, reask, restart, startFlow, stepOf, Turn, type FlowSet } from './flow-runner.js';
+import type { Effect } from './effects.js';
 import type { Answers, ConversationContext, ConversationInput, ConversationSession, FlowDefinition, Reply, StepResult } from './types.js';
 
 /** A conversation idle this long asks "continue or start again?" (product.md). */
 export const IDLE_MS = 30 * 60_000;
 
 /**
- * Where an input outside a flow leads. A flow route with `answer` starts the flow without asking
- * its first question and reads `answer` as the reply to it (a rumour check of the text just sent).
+ * Where an input outside a flow leads. A `reply` may ask for effects too (a command answered at
+ * once). A flow route with `answer` starts the flow without asking its first question and reads
+ * `answer` as the reply to it (a rumour check of the text just sent).
  */
 export type Route =
   | { kind: 'flow'; flow: string; carried?: Answers; answer?: string }
   | { kind: 'menu' }
-  | { kind: 'reply'; replies: Reply[] }
+  | { kind: 'reply'; replies: Reply[]; effects?: Effect[] }
   | { kind: 'unknown' };
+
+/** A command answered on the spot, wherever the resident is: the open form (if any) stays as it was. */
+export type Aside = Extract<Route, { kind: 'reply' }>;
 
 /** What the engine runs: the flows, and how menu words, menu keys, follows and QR scans map to them. */
 export interface ConversationSpec extends FlowSet {
   /** Text sent outside any flow (`input` says whether it is a forwarded article's title). */
   route(text: string, ctx: ConversationContext, input?: Extract<ConversationInput, { kind: 'text' }>): Route;
+  /**
+   * Words the spec answers anywhere, even while a form is open (e.g. `接 T12`), checked after the
+   * engine's own commands and before the form reads its answer; the form's question is asked again.
+   */
+  aside?(text: string, ctx: ConversationContext): Aside | undefined;
   /** A custom-menu CLICK key. */
   click(key: string, ctx: ConversationContext): Route;
   /** A follow (with the QR poster's scene, if any): the welcome, then what follows it. */
@@ -106,7 +116,7 @@ function follow(spec: ConversationSpec, turn: Turn, s: ConversationSession, rout
       return answer(spec, turn, started, route.answer, ctx);
     }
     case 'reply':
-      turn.say(...route.replies);
+      turn.do(...(route.effects ?? [])).say(...route.replies);
       return s;
     case 'unknown':
       turn.say({ key: 'engine:not_understood' }, ...spec.menu);
@@ -147,6 +157,13 @@ function onText(
   }
   const command = text.length <= 40 ? commandOf(text) : undefined;
   if (command) return onCommand(spec, turn, s, def, command, ctx);
+  const aside = text.length <= 40 ? spec.aside?.(text, ctx) : undefined;
+  if (aside) {
+    follow(spec, turn, s, aside, ctx);
+    if (!def) return s;
+    reask(turn, s, def, ctx);
+    return { ...s, resumeOffered: false };
+  }
   if (!def) return follow(spec, turn, s, spec.route(text, ctx, input), ctx);
   const idle = s.updatedAt ? ctx.now.getTime() - Date.parse(s.updatedAt) : 0;
   if (!s.resumeOffered && idle > IDLE_MS) {

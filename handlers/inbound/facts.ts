@@ -8,8 +8,10 @@ import type { SupplyRequest } from '../../models/supply-request.js';
 import type { FactName, Facts, HealthReportFact } from '../../flows/engine/facts.js';
 import { localDate, shiftDate } from '../../flows/engine/time.js';
 import type { HealthAnswers } from '../../flows/health/risk.js';
+import { volunteerIdFor, type Volunteer } from '../../models/volunteer.js';
 import type { PlaceDirectory } from '../places/directory.js';
 import type { FactBase } from '../rumors/ports.js';
+import type { TaskPrompts } from '../volunteers/ports.js';
 import type { ResidentView } from './touch-resident.js';
 
 export interface FactDeps {
@@ -17,6 +19,7 @@ export interface FactDeps {
   places: PlaceDirectory;
   /** The process's in-memory fact base (released fact-checks, pending claims). */
   rumors: FactBase;
+  taskPrompts: TaskPrompts;
 }
 
 /** "Same as yesterday" looks back this far for the last report. */
@@ -62,6 +65,11 @@ const LOADERS: { [K in FactName]: Loader } = {
       createdAt: q.createdAt.toISOString(),
     }));
   },
+  volunteer: async (deps, r) => {
+    const v = await deps.models.Volunteer.findById(volunteerIdFor(r.id)).lean<Volunteer>();
+    return v ? { status: v.status, name: v.name, skills: v.skills } : null;
+  },
+  latestTaskPrompt: (deps, r) => deps.taskPrompts.latest(r.id),
 };
 
 export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string, query?: string): Promise<Facts> {

@@ -17,6 +17,9 @@ import type { InboundMessage, OutboundReply } from './messages.js';
 import { acquireResidentLock, sessionKey, type ResidentLocks, type SessionStore } from './session.js';
 import type { ResidentView } from './touch-resident.js';
 
+/** Flows chained in one step, each loading what it needs: more than this is a loop. */
+const MAX_FACT_ROUNDS = 3;
+
 export interface InboundDeps extends FactDeps, EffectDeps {
   spec: ConversationSpec;
   sessions: SessionStore;
@@ -99,20 +102,23 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
         : {}),
       vulnerable: resident.vulnerable,
       ...(resident.mobile ? { mobile: resident.mobile } : {}),
+      ...(resident.volunteer ? { volunteer: resident.volunteer } : {}),
     },
     facts: {},
     texts: deps.texts,
   };
   const input = conversationInput(request.inbound);
   let result = converse(deps.spec, opened.session, input, ctx);
-  // Facts a starting flow needs, then a lookup for the text it reads (a rumour check started by
-  // the text itself needs both): each round loads what the engine asked for and runs the input again.
+  // Facts a starting flow needs, then a lookup for the text it reads (a rumour check started by the
+  // text itself needs both); a flow that hands over to another (`1` from a volunteer with no task
+  // prompt → the health report) may need facts twice. Each round loads what the engine asked for
+  // and runs the input again.
   let facts: Facts = {};
-  for (let round = 0; result.needFacts && round < 3; round++) {
+  for (let round = 0; result.needFacts; round++) {
+    if (round === MAX_FACT_ROUNDS) throw new Error(`the conversation still needs facts ${result.needFacts.join(', ')} after ${round} rounds`);
     facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone, result.lookupQuery)) };
     result = converse(deps.spec, opened.session, input, { ...ctx, facts });
   }
-  if (result.needFacts) throw new Error(`the conversation still needs ${result.needFacts.join(', ')} after loading it`);
   const results = await runEffects(deps, result.effects, { resident, now, timeZone, key: request.inbound.dedupKey });
   const switched = result.effects.findLast((e) => e.type === 'setLanguage');
   const language = switched?.type === 'setLanguage' ? switched.language : resident.language;

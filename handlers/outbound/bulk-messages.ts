@@ -26,4 +26,6 @@ export interface BulkMessages {
    * reached yet and never twice to one. Resolves once queued, not sent.
    */
   send(m: BulkMessage): Promise<{ messageId: string; queued: number }>;
+  /** Whether (kind, ref) was queued already. */
+  exists(kind: string, ref: string): Promise<boolean>;
 }

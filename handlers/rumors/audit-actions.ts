@@ -15,12 +15,13 @@ import { fieldDiff } from '../audit/diff.js';
 import { factCheckTarget, loadFactCheck, publishable, FACT_CHECK_CONTENT, type RumorDeps } from './deps.js';
 import { factCheckRef, type FactCheckRef } from './fact-checks.js';
 import { notifyRelease } from './notify.js';
-import { AuditAction, ChangeFactCheck, parseRumorInput, RejectAction } from './schemas.js';
+import { AuditAction, ChangeFactCheck, RejectAction } from './schemas.js';
+import { parseBody } from '../input.js';
 
 const coAuthors = (f: FactCheck) => (f.correctedBy ? [f.correctedBy] : []);
 
 async function duty(deps: RumorDeps, actor: Actor, id: string, d: Exclude<Duty, 'edit'>, raw: unknown): Promise<FactCheck> {
-  const { comment, version } = parseRumorInput(AuditAction, raw);
+  const { comment, version } = parseBody(AuditAction, raw);
   const f = await loadFactCheck(deps.models, id);
   const { from, to } = DUTY_STEP[d];
   const published = d === 'release' ? publishable(f, f.version + 1) : undefined;
@@ -44,7 +45,7 @@ export async function verifyFactCheck(deps: RumorDeps, actor: Actor, id: string,
 
 /** `edit` duty: verified → edited, optionally changing the text (recorded as a diff). */
 export async function editFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
-  const { comment, version, ...changes } = parseRumorInput(ChangeFactCheck, raw);
+  const { comment, version, ...changes } = parseBody(ChangeFactCheck, raw);
   const f = await loadFactCheck(deps.models, id);
   const { from, to } = DUTY_STEP.edit;
   return factCheckRef(
@@ -81,7 +82,7 @@ export async function releaseFactCheck(deps: RumorDeps, actor: Actor, id: string
 
 /** Any audit duty, comment required: a pre-release stage back to draft, in a new round. */
 export async function rejectFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
-  const { comment, version } = parseRumorInput(RejectAction, raw);
+  const { comment, version } = parseBody(RejectAction, raw);
   if (!DUTIES.some((d) => actor.duties.includes(d))) throw new AppError('forbidden_duty', 'rejecting needs an audit duty (verify, edit or release)');
   const f = await loadFactCheck(deps.models, id);
   return factCheckRef(
@@ -102,7 +103,7 @@ export async function rejectFactCheck(deps: RumorDeps, actor: Actor, id: string,
  * pending claim it was written for is free for another fact-check.
  */
 export async function withdrawFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
-  const { comment, version } = parseRumorInput(AuditAction, raw);
+  const { comment, version } = parseBody(AuditAction, raw);
   const f = await loadFactCheck(deps.models, id);
   const releaser = actor.duties.includes('release');
   if (!releaser && !(f.authorId === actor.id && !f.published)) {

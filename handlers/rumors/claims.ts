@@ -14,7 +14,8 @@ import { normalizeText } from './matcher/index.js';
 import { loadFactCheck, type RumorDeps } from './deps.js';
 import { pendingClaim } from './fact-checks.js';
 import { notifyRelease, recordReceipts, sendFactCheck } from './notify.js';
-import { AnswerClaim, DismissClaim, parseRumorInput } from './schemas.js';
+import { AnswerClaim, DismissClaim } from './schemas.js';
+import { parseBody } from '../input.js';
 
 /** What staff see of a claim's wording. */
 export const CLAIM_TEXT_MAX = 500;
@@ -148,7 +149,7 @@ export async function getClaim(deps: Pick<RumorDeps, 'models' | 'facts'>, id: st
  * is released the askers are told at once; otherwise when it is.
  */
 export async function answerClaim(deps: RumorDeps, _actor: Actor, id: string, raw: unknown) {
-  const { factCheckId } = parseRumorInput(AnswerClaim, raw);
+  const { factCheckId } = parseBody(AnswerClaim, raw);
   const claim = await pendingClaim(deps, id);
   const f = await loadFactCheck(deps.models, factCheckId);
   if (f.status === 'cancelled') throw new AppError('conflict_state', 'that fact-check was withdrawn', { status: f.status });
@@ -160,7 +161,7 @@ export async function answerClaim(deps: RumorDeps, _actor: Actor, id: string, ra
 
 /** `POST /api/rumors/claims/:id/dismiss`: not worth a fact-check (spam, not a claim); the askers are not told. */
 export async function dismissClaim(deps: RumorDeps, actor: Actor, id: string, raw: unknown) {
-  const { comment } = parseRumorInput(DismissClaim, raw);
+  const { comment } = parseBody(DismissClaim, raw);
   const claim = await pendingClaim(deps, id);
   await deps.models.Claim.updateOne({ _id: claim._id }, { $set: { status: 'dismissed', dismissedAt: deps.clock.now(), dismissedBy: actor.id, comment } });
   await deps.facts.announce({ kind: 'claim', id });

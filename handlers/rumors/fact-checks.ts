@@ -11,7 +11,8 @@ import type { Actor } from '../staff/access.js';
 import { applyTransition, createSubject } from '../audit/workflow.js';
 import { fieldDiff } from '../audit/diff.js';
 import { contentOf, FACT_CHECK_CONTENT, factCheckTarget, loadFactCheck, type RumorDeps } from './deps.js';
-import { ChangeFactCheck, CLAIM_MAX, CorrectFactCheck, CreateFactCheck, CreateForClaim, parseRumorInput } from './schemas.js';
+import { ChangeFactCheck, CLAIM_MAX, CorrectFactCheck, CreateFactCheck, CreateForClaim } from './schemas.js';
+import { parseBody } from '../input.js';
 
 export interface FactCheckRef {
   id: string;
@@ -56,7 +57,7 @@ async function requireUnanswered(deps: RumorDeps, claim: Claim): Promise<void> {
  * default and the claim is linked, so its askers are told when the fact-check is released.
  */
 export async function createFactCheck(deps: RumorDeps, actor: Actor, raw: unknown, forClaim?: string): Promise<FactCheckRef & { claimId: string | null }> {
-  const input = forClaim ? { ...parseRumorInput(CreateForClaim, raw), claimId: forClaim } : parseRumorInput(CreateFactCheck, raw);
+  const input = forClaim ? { ...parseBody(CreateForClaim, raw), claimId: forClaim } : parseBody(CreateFactCheck, raw);
   const claim = input.claimId ? await pendingClaim(deps, input.claimId) : null;
   if (claim) await requireUnanswered(deps, claim);
   const content = contentOf({ ...input, lang: input.lang ?? claim!.lang, claim: input.claim ?? claim!.text.slice(0, CLAIM_MAX) });
@@ -81,7 +82,7 @@ export const draftAuthor = (f: FactCheck) => (f.round > 1 && f.correctedBy ? f.c
 export async function updateFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
   const f = await loadFactCheck(deps.models, id);
   if (draftAuthor(f) !== actor.id) throw new AppError('not_author', 'only the author of the draft may change it; reviewers use edit');
-  const { comment, version, ...changes } = parseRumorInput(ChangeFactCheck, raw);
+  const { comment, version, ...changes } = parseBody(ChangeFactCheck, raw);
   if (!Object.keys(changes).length) throw invalid('nothing to change: give lang, claim, verdict, explanation, source or aliases');
   const diff = fieldDiff(f as unknown as Record<string, unknown>, changes, FACT_CHECK_CONTENT);
   if (!diff && f.status === 'draft' && (version === undefined || version === f.version)) return factCheckRef(f);
@@ -103,7 +104,7 @@ export async function updateFactCheck(deps: RumorDeps, actor: Actor, id: string,
  * the correction is verified, edited and released by three people other than its author.
  */
 export async function correctFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
-  const { comment, version, ...changes } = parseRumorInput(CorrectFactCheck, raw);
+  const { comment, version, ...changes } = parseBody(CorrectFactCheck, raw);
   const f = await loadFactCheck(deps.models, id);
   return factCheckRef(
     await applyTransition(deps, factCheckTarget(deps.models), f, actor, {

@@ -7,14 +7,15 @@
  */
 import type { FactCheck, FactCheckContent, PublishedFactCheck } from '../../models/fact-check.js';
 import { derivedId } from '../../models/ids.js';
-import { invalid } from '../errors.js';
+import { AppError, invalid } from '../errors.js';
 import { canonicalJson, plainJson } from '../audit/canonical.js';
 import { isDuplicateKey } from '../audit/chain.js';
 import { fieldDiff } from '../audit/diff.js';
 import { createSubject, loadSubject, type AuditActor, type AuditDeps } from '../audit/workflow.js';
 import { contentOf, FACT_CHECK_CONTENT, factCheckTarget } from './deps.js';
 import type { FactBase } from './ports.js';
-import { ImportEntry, problemOf } from './schemas.js';
+import { ImportEntry } from './schemas.js';
+import { parseInput } from '../input.js';
 
 export interface ImportProblem {
   /** 0-based position in the file's array. */
@@ -51,12 +52,15 @@ export async function importFactChecks(deps: AuditDeps & { facts?: FactBase }, e
   const report: ImportReport = { imported: [], unchanged: 0, problems: [] };
   const seen = new Map<string, number>();
   for (const [index, raw] of entries.entries()) {
-    const parsed = ImportEntry.safeParse(raw);
-    if (!parsed.success) {
-      report.problems.push({ index, ...problemOf(parsed.error) });
+    let e: ImportEntry;
+    try {
+      e = parseInput(ImportEntry, raw);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const d = (err.details ?? {}) as { field?: string; reason?: string };
+      report.problems.push({ index, field: d.field ?? '', reason: d.reason ?? err.message });
       continue;
     }
-    const e = parsed.data;
     const _id = importedIdFor(e);
     const id = String(_id);
     if (seen.has(id)) {

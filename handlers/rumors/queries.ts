@@ -4,7 +4,8 @@ import type { AuditStatus } from '../../models/audit-entry.js';
 import { auditTrail, roundDuties } from '../audit/chain.js';
 import { auditEntryView } from '../notices/queries.js';
 import { loadFactCheck, type RumorDeps } from './deps.js';
-import { FactCheckListQuery, MatchQuery, parseRumorInput, parseRumorQuery } from './schemas.js';
+import { FactCheckListQuery, MatchQuery } from './schemas.js';
+import { parseBody, parseQuery } from '../input.js';
 
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 
@@ -47,7 +48,7 @@ export async function getFactCheck(deps: Pick<RumorDeps, 'models'>, id: string) 
 
 /** `GET /api/rumors/fact-checks?status=&limit=`: newest first. */
 export async function listFactChecks(deps: Pick<RumorDeps, 'models'>, query: Record<string, unknown>) {
-  const q = parseRumorQuery(FactCheckListQuery, query);
+  const q = parseQuery(FactCheckListQuery, query);
   const rows = await deps.models.FactCheck.find(q.status ? { status: q.status as AuditStatus } : {}, { createEntry: 0 })
     .sort({ _id: -1 })
     .limit(q.limit)
@@ -61,7 +62,7 @@ export async function listFactChecks(deps: Pick<RumorDeps, 'models'>, query: Rec
  * the candidates it would offer — from the same in-memory index.
  */
 export async function matchRumor(deps: Pick<RumorDeps, 'facts'>, raw: unknown) {
-  const { text, lang } = parseRumorInput(MatchQuery, raw);
+  const { text, lang } = parseBody(MatchQuery, raw);
   const r = await deps.facts.check(text, lang);
   return {
     match: r.match ? { id: r.match.id, claim: r.match.claim, verdict: r.match.verdict, score: round3(r.match.score) } : null,

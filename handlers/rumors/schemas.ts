@@ -1,14 +1,14 @@
 /**
- * Input of the rumour routes and the trusted import, as zod schemas. `parseRumorInput` turns the
- * first problem into 400 `invalid_input` naming the field (the staff API's shape; it becomes the
- * shared `handlers/input.ts` parser when the zod-validated API lands).
+ * Input of the rumour routes and the trusted import, as zod schemas, read by the shared parser
+ * (`handlers/input.ts`: 400 `invalid_input` naming the field) and published in the OpenAPI
+ * document. The use cases parse again (scripts and tests call them with raw input).
  */
 import { z } from 'zod';
 import { LANGUAGES } from '../../models/resident.js';
 import { VERDICTS } from '../../models/fact-check.js';
 import { CLAIM_STATUSES } from '../../models/claim.js';
 import { AUDIT_STATUSES } from '../../models/audit-entry.js';
-import { invalid } from '../errors.js';
+import { objectId, pageLimit, positiveInt } from '../input.js';
 
 const chars = (s: string) => [...s].length;
 /** Trimmed text of `min`..`max` characters (counted as characters, so an emoji is one). */
@@ -40,9 +40,8 @@ export const factFields = {
   aliases: z.array(text(2, CLAIM_MAX), { error: 'must be an array of texts' }).max(10, { error: 'has too many items; at most 10' }),
 };
 
-const version = z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' }).min(1, { error: 'must be a positive integer' });
+const version = positiveInt;
 const comment = text(1, COMMENT_MAX);
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i, { error: 'must be an id (24 hexadecimal digits)' });
 
 /** A whole fact-check as written: what a new draft and an import entry hold. */
 const wholeFactCheck = {
@@ -81,23 +80,17 @@ export const RejectAction = z.strictObject({ comment, version: version.optional(
 /** `POST /api/rumors/match`. */
 export const MatchQuery = z.strictObject({ text: text(1, QUERY_MAX), lang: factFields.lang.optional() });
 
-/** A page size from a query string: 1..max, 50 when absent. */
-const pageLimit = (max: number) => {
-  const error = `must be an integer 1..${max}`;
-  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(50);
-};
-
 /** `GET /api/rumors/claims?status=&limit=`. */
 export const ClaimListQuery = z.strictObject({
   status: z.enum(CLAIM_STATUSES, { error: `must be one of ${CLAIM_STATUSES.join(', ')}` }).default('pending'),
-  limit: pageLimit(200),
+  limit: pageLimit(50, 200),
 });
 
 const FACT_CHECK_STATUSES = AUDIT_STATUSES.filter((s) => s !== 'sending' && s !== 'completed');
 /** `GET /api/rumors/fact-checks?status=&limit=`. */
 export const FactCheckListQuery = z.strictObject({
   status: z.enum(FACT_CHECK_STATUSES as [string, ...string[]], { error: `must be one of ${FACT_CHECK_STATUSES.join(', ')}` }).optional(),
-  limit: pageLimit(500),
+  limit: pageLimit(50, 500),
 });
 
 /** `POST /api/rumors/claims/:id/answer`: answer with an existing fact-check. */
@@ -114,30 +107,3 @@ export const ImportEntry = z.strictObject({
   ...wholeFactCheck,
 });
 export type ImportEntry = z.infer<typeof ImportEntry>;
-
-/** The first problem of a failed parse as a field and a reason. */
-export function problemOf(error: z.ZodError): { field: string; reason: string } {
-  const issue = error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') return { field: issue.keys[0] ?? '', reason: `is not a known field` };
-  return { field: issue.path.map(String).join('.'), reason: issue.message };
-}
-
-/** `schema`'s output for `raw` (an absent body is `{}`), or 400 `invalid_input` naming the field. */
-export function parseRumorInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
-  const value = raw ?? {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('expected a JSON object');
-  const r = schema.safeParse(value);
-  if (r.success) return r.data;
-  const p = problemOf(r.error);
-  throw invalid(p.field ? `${p.field} ${p.reason}` : p.reason, p);
-}
-
-/** A query string parsed by `schema`: a parameter given twice is 400, an empty one counts as absent. */
-export function parseRumorQuery<S extends z.ZodType>(schema: S, query: Record<string, unknown>): z.output<S> {
-  const clean: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(query)) {
-    if (Array.isArray(v)) throw invalid(`${k} may be given once`, { field: k, reason: 'may be given once' });
-    if (v !== '' && v !== undefined) clean[k] = v;
-  }
-  return parseRumorInput(schema, clean);
-}

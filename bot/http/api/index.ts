@@ -5,6 +5,12 @@ import type { StaffState } from '../staff-auth.js';
 import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
+import { registerVolunteerRoutes } from './volunteers.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerHealthRoutes } from './health.js';
+import { registerEscalationRoutes } from './escalations.js';
+import { registerSupplyRoutes } from './supplies.js';
+import { registerResidentRoutes } from './residents.js';
 import { registerRumorRoutes } from './rumors.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
@@ -12,6 +18,12 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerStaffRoutes,
   registerPlaceRoutes,
   registerNoticeRoutes,
+  registerVolunteerRoutes,
+  registerHealthRoutes,
+  registerEscalationRoutes,
+  registerSupplyRoutes,
+  registerResidentRoutes,
+  registerOpenApiRoute,
   registerRumorRoutes,
 ];
 

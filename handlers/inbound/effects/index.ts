@@ -9,6 +9,7 @@ import type { EffectContext, EffectDeps, EffectHandler } from './ports.js';
 import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
+import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
 import { askClaimEffect, recordRumorAnswer } from './rumors.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
@@ -21,6 +22,9 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   raiseHealthAlert,
   submitSupplyRequest,
   answerStillNeeded,
+  submitVolunteer,
+  joinTask,
+  leaveTask,
   recordRumorAnswer,
   askClaim: askClaimEffect,
 };

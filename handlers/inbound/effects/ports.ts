@@ -2,9 +2,10 @@ import type { Models } from '../../../models/index.js';
 import type { Effect } from '../../../flows/engine/effects.js';
 import type { Clock, HandlerLog } from '../../ports.js';
 import type { PlaceDirectory } from '../../places/directory.js';
+import type { BulkMessages } from '../../outbound/bulk-messages.js';
+import type { SlotLedger, TaskPrompts } from '../../volunteers/ports.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
 import type { FactBase } from '../../rumors/ports.js';
-import type { BulkMessages } from '../../outbound/bulk-messages.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
 export interface TicketCounter {
@@ -25,9 +26,12 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** Volunteer task places (the atomic decisions) and who was prompted for what. */
+  slots: SlotLedger;
+  taskPrompts: TaskPrompts;
   /** The in-memory fact base (pending claims to join, changes to announce). */
   rumors: FactBase;
-  /** Messages to residents outside the conversation (a fact-check for a late asker). */
+  /** Messages to other residents (a volunteer moved up from a waitlist, a fact-check for a late asker). */
   bulk: BulkMessages;
   clock: Clock;
   log?: HandlerLog;

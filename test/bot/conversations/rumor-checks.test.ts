@@ -20,7 +20,7 @@ import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
 import { answerText, residentPlayer } from '../../support/resident-player.js';
 import { waitFor } from '../../handlers/broadcast/helpers.js';
-import { staffApi } from '../../support/staff-api.js';
+import { apiClient } from '../../support/staff-api.js';
 
 let t: TestRuntime;
 let mock: MockWechatApi;
@@ -58,7 +58,7 @@ afterAll(async () => {
 const player = (openid: string) => residentPlayer(wx, openid);
 
 async function api(method: string, path: string, token: string, body?: unknown): Promise<any> {
-  const res = await staffApi(http.url)(method, `/api${path}`, token, body);
+  const res = await apiClient(http.url)(method, `/api${path}`, token, body);
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }

@@ -11,7 +11,6 @@ import { markCompleted, markSending } from '../../../handlers/notices/broadcast-
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
-import { staffApi } from '../../support/staff-api.js';
 
 let t: TestRuntime;
 let base: string;
@@ -76,7 +75,14 @@ async function seedResidents() {
   ]);
 }
 
-const api = (method: string, path: string, who?: Person | null, body?: unknown) => staffApi(base)(method, path, who, body);
+async function api(method: string, path: string, who?: Person | null, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers: Record<string, string> = {};
+  if (who) headers.authorization = `Bearer ${who.token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(base + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
 
 const notice = (over: Record<string, unknown> = {}) => ({ title: '停水通知', body: '明天 8:00–12:00 停水。\n请提前储水。', targets: { all: true }, ...over });
 

@@ -13,7 +13,7 @@ import { importedIdFor } from '../../../handlers/rumors/import.js';
 import { loadStarterFacts } from '../../../scripts/data/fact-checks.js';
 import { residentIdFor } from '../../../models/resident.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
-import { staffApi } from '../../support/staff-api.js';
+import { apiClient } from '../../support/staff-api.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
@@ -51,7 +51,10 @@ afterAll(async () => {
   await t?.close();
 });
 
-const api = (method: string, path: string, who?: Person | null, body?: unknown) => staffApi(base)(method, path, who, body);
+const api = (method: string, path: string, who?: Person | null, body?: unknown) => apiClient(base)(method, path, who?.token ?? null, body);
+/** A body that is not JSON at all. */
+const rawPost = (path: string, who: Person, body: string) =>
+  fetch(base + path, { method: 'POST', headers: { authorization: `Bearer ${who.token}`, 'content-type': 'application/json' }, body });
 
 const ask = (openid: string, text: string) =>
   askClaim(
@@ -87,7 +90,7 @@ describe('POST /api/rumors/match', () => {
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body).toMatchObject({ error: 'invalid_input', details: { field } });
     }
-    expect((await api('POST', '/api/rumors/match', people.writer, '[1,2')).status).toBe(400);
+    expect((await rawPost('/api/rumors/match', people.writer, '[1,2')).status).toBe(400);
     expect((await api('POST', '/api/rumors/match', people.writer, [1, 2])).body.error).toBe('invalid_input');
     expect((await api('POST', '/api/rumors/match', null, { text: '板蓝根' })).status).toBe(401);
   });
@@ -114,7 +117,8 @@ describe('claims and their fact-checks', () => {
     expect((await api('GET', '/api/rumors/claims', people.socialOrg)).body.error).toBe('forbidden_role');
     expect((await api('GET', '/api/rumors/claims?limit=0', people.writer)).body).toMatchObject({ error: 'invalid_input', details: { field: 'limit' } });
     expect((await api('GET', '/api/rumors/claims?status=open', people.writer)).body).toMatchObject({ error: 'invalid_input', details: { field: 'status' } });
-    expect((await api('GET', '/api/rumors/claims/nope', people.writer)).status).toBe(404);
+    expect((await api('GET', '/api/rumors/claims/nope', people.writer)).body).toMatchObject({ error: 'invalid_input', details: { field: 'id' } });
+    expect((await api('GET', '/api/rumors/claims/0123456789abcdef01234567', people.writer)).status).toBe(404);
   });
 
   it('a committee member writes the fact-check for a claim; three other people verify, edit and release it', async () => {

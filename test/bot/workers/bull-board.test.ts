@@ -59,12 +59,14 @@ describe('Bull Board', () => {
     expect(names).toEqual([
       'alert-notify',
       'bulk-messages',
+      'health-reminder',
       'inbound-rescue',
       'late-reply',
       'notice-deliver',
       'notice-fanout',
       'supply-notify',
       'supply-overdue',
+      'volunteer-reminders',
     ]);
   });
 

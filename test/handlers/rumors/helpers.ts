@@ -23,6 +23,7 @@ export function recordingBulk(): RecordingBulk {
       sent.push(structuredClone(m));
       return { messageId: m.ref, queued: m.residentIds.length };
     },
+    exists: async (kind, ref) => sent.some((m) => m.kind === kind && m.ref === ref),
     reached: (ref) => [...new Set(sent.filter((m) => m.ref === ref).flatMap((m) => m.residentIds))].sort(),
   };
 }
