@@ -13,6 +13,8 @@ import { SupplyRequestEventSchema, SupplyRequestSchema, type SupplyRequest, type
 import { AccessLogSchema, type AccessLogEntry } from './access-log.js';
 import { VolunteerDecisionSchema, VolunteerSchema, type Volunteer, type VolunteerDecision } from './volunteer.js';
 import { TaskSignupSchema, VolunteerTaskSchema, type TaskSignup, type VolunteerTask } from './volunteer-task.js';
+import { FactCheckReceiptSchema, FactCheckSchema, type FactCheck, type FactCheckReceipt } from './fact-check.js';
+import { ClaimAskSchema, ClaimSchema, type Claim, type ClaimAsk } from './claim.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -28,6 +30,8 @@ export * from './supply-request.js';
 export * from './access-log.js';
 export * from './volunteer.js';
 export * from './volunteer-task.js';
+export * from './fact-check.js';
+export * from './claim.js';
 export * from './ids.js';
 export * from './vulnerability.js';
 
@@ -60,6 +64,10 @@ export function bindModels(conn: Connection) {
     VolunteerDecision: bind<VolunteerDecision>('VolunteerDecision', VolunteerDecisionSchema),
     VolunteerTask: bind<VolunteerTask>('VolunteerTask', VolunteerTaskSchema),
     TaskSignup: bind<TaskSignup>('TaskSignup', TaskSignupSchema),
+    FactCheck: bind<FactCheck>('FactCheck', FactCheckSchema),
+    FactCheckReceipt: bind<FactCheckReceipt>('FactCheckReceipt', FactCheckReceiptSchema),
+    Claim: bind<Claim>('Claim', ClaimSchema),
+    ClaimAsk: bind<ClaimAsk>('ClaimAsk', ClaimAskSchema),
   };
 }
 

@@ -14,6 +14,7 @@ import { registerResidentRoutes } from './residents.js';
 import { registerSupplyAssigneeRoute } from './supply-assignees.js';
 import { registerSituationRoute } from './situation.js';
 import { registerExportRoutes } from './exports.js';
+import { registerRumorRoutes } from './rumors.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -29,6 +30,7 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerSituationRoute,
   registerExportRoutes,
   registerOpenApiRoute,
+  registerRumorRoutes,
 ];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */

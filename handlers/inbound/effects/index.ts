@@ -10,6 +10,7 @@ import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
 import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
+import { askClaimEffect, recordRumorAnswer } from './rumors.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -24,6 +25,8 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   submitVolunteer,
   joinTask,
   leaveTask,
+  recordRumorAnswer,
+  askClaim: askClaimEffect,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {
