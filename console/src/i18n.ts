@@ -223,6 +223,8 @@ export const en = {
   search: 'Search',
   factChecks: 'Fact-checks in audit',
   dismiss: 'Dismiss',
+  answerWith: 'Answer with this',
+  tryMatch: 'What residents would be told',
   // gates
   gatesTitle: 'Gates, returnees, allocations',
   outNow: 'Out now',
@@ -465,6 +467,8 @@ export const zh: Dict = {
   search: '搜索',
   factChecks: '审核中的核查',
   dismiss: '不予处理',
+  answerWith: '用这条回复',
+  tryMatch: '居民会收到什么答复',
   gatesTitle: '门岗·返回人员·物资配给',
   outNow: '当前外出',
   gateLog: '出入记录',

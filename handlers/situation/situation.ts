@@ -2,8 +2,8 @@
  * `GET /api/situation`: the figures of the console's situation page, all counts, in the caller's
  * scope — health reports by risk over the last 14 local days, red/yellow by building today,
  * households not yet reported, open supply requests by priority and age, volunteer task fill,
- * notice delivery figures. Pending rumour claims come from the rumour module when it is wired in
- * (`claims` port). Each part is one scan of its collection (FerretDB has no index but `_id`).
+ * pending rumour claims by ask count (platform-wide, as claims are), notice delivery figures.
+ * Each part is one scan of its collection (FerretDB has no index but `_id`).
  */
 import { subDays } from 'date-fns';
 import { z } from 'zod';
@@ -18,6 +18,8 @@ import { getNotice, listNotices, type LiveProgress } from '../notices/queries.js
 import { placeFilter } from '../places/place-filter.js';
 import { priorityOf } from '../supplies/staff-queries.js';
 import type { Actor } from '../staff/access.js';
+import { askCounts } from '../rumors/claims.js';
+import type { Claim } from '../../models/claim.js';
 import { ageBand, priorityBand } from './supply-bands.js';
 
 const count = z.number().int();
@@ -46,8 +48,16 @@ export type SituationView = z.input<typeof Situation>;
 
 export interface SituationDeps extends HealthReadDeps {
   liveProgress: LiveProgress;
-  /** Pending rumour claims in scope, most asked first (empty until the rumour module provides them). */
-  claims?: (actor: Actor, community: string | undefined) => Promise<SituationView['claims']>;
+}
+
+/** The ten most asked pending claims. */
+async function pendingClaims(deps: SituationDeps): Promise<SituationView['claims']> {
+  const claims = await deps.models.Claim.find({ status: 'pending' }, { text: 1 }).lean<Pick<Claim, '_id' | 'text'>[]>();
+  const asks = await askCounts(deps, claims.map((c) => String(c._id)));
+  return claims
+    .map((c) => ({ id: String(c._id), text: c.text, asks: asks.get(String(c._id)) ?? 0 }))
+    .sort((a, b) => b.asks - a.asks)
+    .slice(0, 10);
 }
 
 export async function situation(deps: SituationDeps, actor: Actor, q: z.output<typeof SituationQuery>): Promise<SituationView> {
@@ -73,7 +83,7 @@ export async function situation(deps: SituationDeps, actor: Actor, q: z.output<t
           .lean<VolunteerTask[]>(),
     missingReports(deps, actor, q),
     listNotices(deps.models, actor, { limit: 30, ...(q.community ? { community: q.community } : {}) }),
-    deps.claims ? deps.claims(actor, q.community) : Promise.resolve([]),
+    pendingClaims(deps),
   ]);
 
   const byDay = new Map(days.map((d) => [d, { date: d, green: 0, yellow: 0, red: 0 }]));
