@@ -53,7 +53,10 @@ export interface SituationDeps extends HealthReadDeps {
 /** The ten most asked pending claims. */
 async function pendingClaims(deps: SituationDeps): Promise<SituationView['claims']> {
   const claims = await deps.models.Claim.find({ status: 'pending' }, { text: 1 }).lean<Pick<Claim, '_id' | 'text'>[]>();
-  const asks = await askCounts(deps, claims.map((c) => String(c._id)));
+  const asks = await askCounts(
+    deps,
+    claims.map((c) => String(c._id)),
+  );
   return claims
     .map((c) => ({ id: String(c._id), text: c.text, asks: asks.get(String(c._id)) ?? 0 }))
     .sort((a, b) => b.asks - a.asks)

@@ -279,7 +279,7 @@ describe('roles, charts and accessibility in Chromium', () => {
             .map((el) => el.outerHTML.slice(0, 120)),
         );
       expect(await unlabelled()).toEqual([]);
-      for (const hash of ['#/supplies', '#/volunteers', '#/situation']) {
+      for (const hash of ['#/supplies', '#/volunteers', '#/situation', '#/rumors', '#/exports']) {
         await page.evaluate((h) => (window.location.hash = h), hash);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');
@@ -312,6 +312,13 @@ describe('roles, charts and accessibility in Chromium', () => {
       expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
       await page.close();
       await phone.close();
+      // An API error is a readable message, not a blank page: a wrong token at sign-in.
+      const stranger = await s.browser.newPage();
+      await stranger.goto(`${s.base}/console`);
+      await stranger.getByLabel('Staff token').fill('llt_not-a-real-token');
+      await stranger.getByRole('button', { name: 'Sign in' }).click();
+      await stranger.getByRole('alert').getByText('[unauthorized]').waitFor();
+      await stranger.close();
     },
     SLOW,
   );

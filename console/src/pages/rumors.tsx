@@ -56,7 +56,11 @@ function Claims({ onFactCheck }: { onFactCheck: (id: string) => void }) {
               <div key={s.id} class="row">
                 <VerdictBadge v={s.verdict} /> {s.claim} <span class="hint">({s.score.toFixed(2)})</span>
                 {writer && (
-                  <button type="button" disabled={action.busy} onClick={() => run(() => call(api.POST('/api/rumors/claims/{id}/answer', { params: { path: { id: c.id } }, body: { factCheckId: s.id } })))}>
+                  <button
+                    type="button"
+                    disabled={action.busy}
+                    onClick={() => run(() => call(api.POST('/api/rumors/claims/{id}/answer', { params: { path: { id: c.id } }, body: { factCheckId: s.id } })))}
+                  >
                     {t('answerWith')}
                   </button>
                 )}
@@ -70,7 +74,12 @@ function Claims({ onFactCheck }: { onFactCheck: (id: string) => void }) {
                 <label class="sr-only" for={`dismiss-${c.id}`}>
                   {t('commentRequired')}
                 </label>
-                <input id={`dismiss-${c.id}`} placeholder={t('commentRequired')} value={comment} onInput={(e) => setComment((e.target as HTMLInputElement).value)} />
+                <input
+                  id={`dismiss-${c.id}`}
+                  placeholder={t('commentRequired')}
+                  value={comment}
+                  onInput={(e) => setComment((e.target as HTMLInputElement).value)}
+                />
                 <button
                   type="button"
                   class="danger"
@@ -122,7 +131,13 @@ function FactCheckForm({ claim, onSubmit }: { claim: string; onSubmit: (b: FactC
       }}
     >
       <label for={`fc-claim-${id}`}>{t('claim')}</label>
-      <input id={`fc-claim-${id}`} value={b.claim} maxLength={200} onInput={(e) => setB({ ...b, claim: (e.target as HTMLInputElement).value })} style="width:100%" />
+      <input
+        id={`fc-claim-${id}`}
+        value={b.claim}
+        maxLength={200}
+        onInput={(e) => setB({ ...b, claim: (e.target as HTMLInputElement).value })}
+        style="width:100%"
+      />
       <label for={`fc-verdict-${id}`}>{t('verdict')}</label>
       <select id={`fc-verdict-${id}`} value={b.verdict} onChange={(e) => setB({ ...b, verdict: (e.target as HTMLSelectElement).value as Verdict })}>
         {VERDICTS.map((v) => (
@@ -132,9 +147,22 @@ function FactCheckForm({ claim, onSubmit }: { claim: string; onSubmit: (b: FactC
         ))}
       </select>
       <label for={`fc-expl-${id}`}>{t('explanation')}</label>
-      <textarea id={`fc-expl-${id}`} value={b.explanation} minLength={10} maxLength={600} required onInput={(e) => setB({ ...b, explanation: (e.target as HTMLTextAreaElement).value })} />
+      <textarea
+        id={`fc-expl-${id}`}
+        value={b.explanation}
+        minLength={10}
+        maxLength={600}
+        required
+        onInput={(e) => setB({ ...b, explanation: (e.target as HTMLTextAreaElement).value })}
+      />
       <label for={`fc-source-${id}`}>{t('source')}</label>
-      <input id={`fc-source-${id}`} value={b.source} maxLength={300} onInput={(e) => setB({ ...b, source: (e.target as HTMLInputElement).value })} style="width:100%" />
+      <input
+        id={`fc-source-${id}`}
+        value={b.source}
+        maxLength={300}
+        onInput={(e) => setB({ ...b, source: (e.target as HTMLInputElement).value })}
+        style="width:100%"
+      />
       <button class="primary" type="submit" style="margin-top:0.6rem">
         {t('createDraft')}
       </button>
