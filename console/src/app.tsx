@@ -27,7 +27,12 @@ export const PAGES: PageDef[] = [
   { id: 'supplies', nav: 'navSupplies', needs: ['GET /api/supply-requests'], component: SuppliesPage },
   { id: 'volunteers', nav: 'navVolunteers', needs: ['GET /api/volunteers'], component: VolunteersPage },
   { id: 'rumors', nav: 'navRumors', needs: ['GET /api/rumors/claims'], component: RumorsPage },
-  { id: 'gates', nav: 'navGates', needs: ['GET /api/allocations'], component: GatesPage },
+  {
+    id: 'gates',
+    nav: 'navGates',
+    needs: ['GET /api/gate-records/out-now', 'GET /api/gate-records', 'GET /api/returnees', 'GET /api/allocations'],
+    component: GatesPage,
+  },
   { id: 'exports', nav: 'navExports', needs: EXPORT_KINDS.map((k) => `GET /api/exports/${k}`), component: ExportsPage },
 ];
 
