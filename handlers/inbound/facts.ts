@@ -9,11 +9,19 @@ import type { FactName, Facts, HealthReportFact } from '../../flows/engine/facts
 import { localDate, shiftDate } from '../../flows/engine/time.js';
 import type { HealthAnswers } from '../../flows/health/risk.js';
 import type { PlaceDirectory } from '../places/directory.js';
+import type { GateDirectory } from '../gates/directory.js';
+import type { AllocationLedger } from '../allocations/ledger.js';
+import type { Clock } from '../ports.js';
+import { gatePresenceFact, returneeRulesFact } from '../gates/facts.js';
+import { allocationOffers } from '../allocations/offers.js';
 import type { ResidentView } from './touch-resident.js';
 
 export interface FactDeps {
   models: Models;
   places: PlaceDirectory;
+  gates: GateDirectory;
+  allocations: AllocationLedger;
+  clock: Clock;
 }
 
 /** "Same as yesterday" looks back this far for the last report. */
@@ -31,7 +39,7 @@ async function reportOf(models: Models, residentId: string, date: string): Promi
   return models.HealthReport.findById(healthReportIdFor(residentId, date)).lean<HealthReport>();
 }
 
-type Loader = (deps: FactDeps, resident: ResidentView, today: string) => Promise<Facts[FactName]>;
+type Loader = (deps: FactDeps, resident: ResidentView, today: string, now: Date) => Promise<Facts[FactName]>;
 
 const LOADERS: { [K in FactName]: Loader } = {
   communities: async (deps) => (await deps.places.communities()).map((c) => ({ code: c.code, name: c.name, buildings: c.buildings })),
@@ -57,10 +65,14 @@ const LOADERS: { [K in FactName]: Loader } = {
       createdAt: q.createdAt.toISOString(),
     }));
   },
+  gates: (deps) => deps.gates.list(),
+  gatePresence: (deps, r) => gatePresenceFact(deps.models, r.id),
+  returneeRules: (deps, r) => returneeRulesFact(deps.models, r.registration?.communityCode),
+  allocationOffers: (deps, r, _today, now) => allocationOffers(deps, r, now),
 };
 
 export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string): Promise<Facts> {
   const today = localDate(now, timeZone);
-  const values = await Promise.all(names.map((n) => LOADERS[n](deps, resident, today)));
+  const values = await Promise.all(names.map((n) => LOADERS[n](deps, resident, today, now)));
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }

@@ -6,6 +6,7 @@
  *   `@ facts {json}`                    the data the caller would load (communities, reports…)
  *   `@ flow-version <flow> <n>`         pretend the running code has that flow at version n
  *   `@ reset`                           forget the conversation (a new scenario)
+ *   `@ result <effect> {json}`          what that effect returns from now on (a pass, a booking: outcomes only the effect knows)
  *   `> text`                            the resident sends text
  *   `> [click KEY]` `> [subscribe SCENE?]` `> [scan SCENE]` `> [image]` `> [voice]` `> [unsubscribe]`
  *   `> [long N]`                        a pasted text N characters long
@@ -61,6 +62,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
   let session: ConversationSession = {};
   let tickets = 0;
   const versions = new Map<string, number>();
+  const effectResults = new Map<string, Record<string, unknown>>();
   const out: string[] = [];
   const texts = textsOf(i18n);
   for (const line of source.split('\n')) {
@@ -78,6 +80,9 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
       else if (cmd === 'flow-version') {
         const [flow, v] = rest.split(' ');
         versions.set(flow!, Number(v));
+      } else if (cmd === 'result') {
+        const [, type, json] = /^(\S+) (.*)$/.exec(rest) ?? [];
+        effectResults.set(type!, JSON.parse(json!));
       } else throw new Error(`unknown directive ${line}`);
       continue;
     }
@@ -103,6 +108,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
         };
       }
       if (e.type === 'submitSupplyRequest') results.ticket = `S-20261128-${String(++tickets).padStart(4, '0')}`;
+      Object.assign(results, effectResults.get(e.type));
     }
     const lang: Language = resident.language;
     const text = renderReplies(result.replies, i18n.getFixedT(lang), lang, results);

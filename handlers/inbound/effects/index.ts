@@ -9,6 +9,9 @@ import type { EffectContext, EffectDeps, EffectHandler } from './ports.js';
 import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
+import { requestGatePass } from './gate-pass.js';
+import { registerReturn } from './returnee.js';
+import { bookAllocation, cancelAllocationBooking } from './allocations.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -20,6 +23,10 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   raiseHealthAlert,
   submitSupplyRequest,
   answerStillNeeded,
+  requestGatePass,
+  registerReturn,
+  bookAllocation,
+  cancelAllocationBooking,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {

@@ -3,6 +3,7 @@ import type { Effect } from '../../../flows/engine/effects.js';
 import type { Clock, HandlerLog } from '../../ports.js';
 import type { PlaceDirectory } from '../../places/directory.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
+import type { AllocationLedger } from '../../allocations/ledger.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
 export interface TicketCounter {
@@ -23,6 +24,8 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** Stock, slot places and households' bookings of allocation rounds (Redis on the rim). */
+  allocations: AllocationLedger;
   clock: Clock;
   log?: HandlerLog;
 }
