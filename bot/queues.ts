@@ -25,6 +25,10 @@ export const QUEUE_NAMES = {
   bulkMessages: 'bulk-messages',
   /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
   healthReminder: 'health-reminder',
+  /** Repeatable (every minute): home observation's reminders, last-day messages and missed-report alerts. */
+  observation: 'observation',
+  /** Repeatable (every minute): allocation rounds' second offer wave, no-show release, closing. */
+  allocationTick: 'allocation-tick',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

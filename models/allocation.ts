@@ -7,7 +7,7 @@ import type { AllocationEligibility } from '../flows/allocations/eligibility.js'
  * pick-up slots with capacities, who may book. Stock and slot places are claimed in Redis (one
  * Lua script per claim, see `bot/allocations/ledger.ts`); MongoDB keeps the durable records by
  * deterministic `_id` — a household's booking from (round, household), a pick-up code from
- * (round, code), a redemption from (booking, its token) — from which Redis is rebuilt.
+ * (round, code), a booking's outcome from (booking, its token) — from which Redis is rebuilt.
  */
 export interface AllocationSlot {
   id: string;
@@ -120,12 +120,34 @@ AllocationBookingSchema.index({ roundId: 1, status: 1 });
 
 /** A pick-up code of a round (unique by `_id`) and the booking it belongs to. */
 export const PickupCodeSchema = new Schema({ _id: Schema.Types.ObjectId, bookingId: Schema.Types.ObjectId, token: String }, { versionKey: false });
-/** A booking handed out: the unique `_id` makes a second redemption of the same code fail. */
-export const RedemptionSchema = new Schema(
-  { _id: Schema.Types.ObjectId, bookingId: Schema.Types.ObjectId, roundId: Schema.Types.ObjectId, at: Date, by: String, byName: String },
+/**
+ * How a booking ended — handed out, cancelled by the household, or released as a no-show — one
+ * per booking (its `_id` from the booking and its token): whichever comes first wins the unique
+ * insert, so a code is redeemed once, and never after its booking was cancelled or released.
+ */
+export type BookingOutcomeKind = 'redeemed' | 'cancelled' | 'released';
+export interface BookingOutcome {
+  _id: Types.ObjectId;
+  bookingId: Types.ObjectId;
+  roundId: Types.ObjectId;
+  outcome: BookingOutcomeKind;
+  at: Date;
+  by: string;
+  byName?: string;
+}
+export const BookingOutcomeSchema = new Schema(
+  {
+    _id: Schema.Types.ObjectId,
+    bookingId: Schema.Types.ObjectId,
+    roundId: Schema.Types.ObjectId,
+    outcome: { type: String, enum: ['redeemed', 'cancelled', 'released'] },
+    at: Date,
+    by: String,
+    byName: String,
+  },
   { versionKey: false },
 );
 
 export const bookingIdFor = (roundId: Types.ObjectId | string, householdKey: string) => derivedId('booking', roundId, householdKey);
 export const pickupCodeIdFor = (roundId: Types.ObjectId | string, code: string) => derivedId('pickup-code', roundId, code);
-export const redemptionIdFor = (bookingId: Types.ObjectId | string, token: string) => derivedId('redemption', bookingId, token);
+export const bookingOutcomeIdFor = (bookingId: Types.ObjectId | string, token: string) => derivedId('booking-outcome', bookingId, token);

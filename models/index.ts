@@ -26,10 +26,11 @@ import { ObservationSchema, ReturneeSchema, type Observation, type Returnee } fr
 import {
   AllocationBookingSchema,
   AllocationRoundSchema,
+  BookingOutcomeSchema,
   PickupCodeSchema,
-  RedemptionSchema,
   type AllocationBooking,
   type AllocationRound,
+  type BookingOutcome,
 } from './allocation.js';
 
 export * from './places.js';
@@ -87,7 +88,7 @@ export function bindModels(conn: Connection) {
     AllocationRound: bind<AllocationRound>('AllocationRound', AllocationRoundSchema),
     AllocationBooking: bind<AllocationBooking>('AllocationBooking', AllocationBookingSchema),
     PickupCode: bind<{ _id: unknown; bookingId: unknown; token: string }>('PickupCode', PickupCodeSchema),
-    Redemption: bind<{ _id: unknown; bookingId: unknown; at: Date; by: string; byName?: string }>('Redemption', RedemptionSchema),
+    BookingOutcome: bind<BookingOutcome>('BookingOutcome', BookingOutcomeSchema),
   };
 }
 

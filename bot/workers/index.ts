@@ -9,6 +9,8 @@ import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
 import { healthReminderWorker } from './health-reminder.js';
+import { observationWorker } from './observation.js';
+import { allocationTickWorker } from './allocation-tick.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
@@ -24,6 +26,8 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   supplyOverdueWorker,
   bulkMessagesWorker,
   healthReminderWorker,
+  observationWorker,
+  allocationTickWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */

@@ -5,9 +5,17 @@ import type { StaffState } from '../staff-auth.js';
 import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
+import { registerGateRoutes } from './gates.js';
+import { registerAllocationRoutes } from './allocations.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
-export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [registerStaffRoutes, registerPlaceRoutes, registerNoticeRoutes];
+export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
+  registerStaffRoutes,
+  registerPlaceRoutes,
+  registerNoticeRoutes,
+  registerGateRoutes,
+  registerAllocationRoutes,
+];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */
 export function apiRouter(rt: Runtime): Router<StaffState> {

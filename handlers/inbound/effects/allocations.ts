@@ -14,6 +14,7 @@ import { slotPrompt } from '../../../flows/allocations/booking.js';
 import { canBook, vulnerableWindowEnds } from '../../../flows/allocations/eligibility.js';
 import { claimWithLedger, heldOf } from '../../allocations/ledger.js';
 import { householdVulnerable } from '../../allocations/offers.js';
+import { settleBooking } from '../../allocations/settle.js';
 import { codeFor, isDuplicateKey } from '../../gates/pass-code.js';
 import { DEFAULT_TIME_ZONE } from '../../places/directory.js';
 import type { EffectDeps, EffectHandler } from './ports.js';
@@ -113,11 +114,10 @@ export const bookAllocation: EffectHandler<'bookAllocation'> = async (deps, e, {
 export const cancelAllocationBooking: EffectHandler<'cancelAllocationBooking'> = async (deps, e, { resident, now }) => {
   const round = isId(e.roundId) ? await deps.models.AllocationRound.findById(e.roundId).lean<AllocationRound>() : null;
   if (!round) return { booking: { key: 'allocations:none_open' } };
-  const householdKey = resident.householdId ?? resident.id;
-  const b = await deps.models.AllocationBooking.findById(bookingIdFor(round._id, householdKey)).lean<AllocationBooking>();
-  if (b?.status !== 'booked') return { booking: { key: 'allocations:nothing_to_cancel', params: { item: round.item } } };
-  // The record first, then the ledger: a failure in between holds stock back (the safe side) until the next rebuild.
-  await deps.models.AllocationBooking.updateOne({ _id: b._id, token: b.token }, { $set: { status: 'cancelled', cancelledAt: now } });
-  await deps.allocations.release(String(round._id), householdKey, heldOf(b), b.slotId, b.quantity);
-  return { booking: { key: 'allocations:cancelled', params: { item: round.item } } };
+  const b = await deps.models.AllocationBooking.findById(bookingIdFor(round._id, resident.householdId ?? resident.id)).lean<AllocationBooking>();
+  const nothing = { booking: { key: 'allocations:nothing_to_cancel', params: { item: round.item } } };
+  if (b?.status !== 'booked') return nothing;
+  const settled = await settleBooking(deps, b, 'cancelled', { id: resident.id, name: 'resident' }, now);
+  if (!settled.won && settled.earlier?.outcome === 'redeemed') return { booking: { key: 'allocations:already_redeemed', params: { item: round.item } } };
+  return settled.won || settled.earlier?.outcome === 'cancelled' ? { booking: { key: 'allocations:cancelled', params: { item: round.item } } } : nothing;
 };
