@@ -32,8 +32,11 @@ const FIELDS = ['gates', 'observation', 'riskAreas'] as const;
 
 const DEFAULTS: RulesState = { version: 0, gates: OPEN_GATE_RULES, observation: DEFAULT_OBSERVATION, riskAreas: [] };
 
+/** A change writes only the fields it changed: the others keep their defaults. */
 const stateOf = (doc: CommunityRules | null): RulesState =>
-  doc ? { version: doc.version, gates: doc.gates, observation: doc.observation, riskAreas: doc.riskAreas ?? [] } : DEFAULTS;
+  doc
+    ? { version: doc.version, gates: doc.gates ?? DEFAULTS.gates, observation: doc.observation ?? DEFAULTS.observation, riskAreas: doc.riskAreas ?? [] }
+    : DEFAULTS;
 
 /** The rules as stored (defaults when a community has none): one read by `_id`, for conversations and jobs. */
 export async function loadRules(models: Models, communityCode: string): Promise<RulesState> {
