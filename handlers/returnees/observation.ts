@@ -77,9 +77,10 @@ async function runCommunity(deps: ObservationDeps, c: PlaceCommunity, now: Date)
   const todays = all.filter((o) => o.startDate <= today && today <= o.endDate);
   const notYet = [];
   for (const o of todays) if (!(await reported(deps.models, o.residentId, today))) notYet.push(o);
-  for (const [i, at] of settings.remindAt.entries()) {
-    const ref = `${c.code}:${today}:${i}`;
-    if (time < at || (await deps.bulk.exists(OBSERVATION_REMINDER, ref))) continue;
+  // The latest reminder time passed today (a job that was down does not send the earlier ones late).
+  const due = settings.remindAt.reduce((last, at, i) => (time >= at ? i : last), -1);
+  const ref = `${c.code}:${today}:${due}`;
+  if (due >= 0 && !(await deps.bulk.exists(OBSERVATION_REMINDER, ref))) {
     const residentIds = notYet.map((o) => String(o.residentId));
     await deps.bulk.send({ kind: OBSERVATION_REMINDER, ref, title: { key: 'returnees:reminder_title' }, text: { key: 'returnees:reminder' }, residentIds, urgent: true });
     run.reminded += residentIds.length;

@@ -32,7 +32,7 @@ export interface CrisisWorld {
   api(method: string, path: string, token: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers; bytes: Buffer }>;
   /** WeCom app texts sent so far, with their recipients. */
   wecomTexts(): Array<{ to: string; text: string }>;
-  /** Texts the Official Account sent to a resident outside the conversation (customer-service messages). */
+  /** What the Official Account sent a resident outside the conversation: customer-service texts, template messages' data as JSON. */
   sentTo(openid: string): string[];
   residentId(openid: string): string;
   close(): Promise<void>;
@@ -42,7 +42,7 @@ export async function crisisWorld(dbPrefix: string): Promise<CrisisWorld> {
   let offsetMs = 0;
   const clock = { now: () => new Date(Date.now() + offsetMs) };
   const mock = await startMockWechatApi({ port: 0 });
-  const t = await createTestRuntime({ dbPrefix, clock, env: { ...WECOM_TEST_ENV, WECHAT_API_BASE: mock.url, WECOM_API_BASE: mock.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' } });
+  const t = await createTestRuntime({ dbPrefix, clock, env: { ...WECOM_TEST_ENV, WECHAT_API_BASE: mock.url, WECOM_API_BASE: mock.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', WECHAT_NOTICE_TEMPLATE_ID: 'tmpl-crisis' } });
   await seedPlaces(t.rt.models);
   const http = await serveApp(createApp(t.rt, appMounts));
   const wx = wechatClient(http.url, t.config);
@@ -88,8 +88,8 @@ export async function crisisWorld(dbPrefix: string): Promise<CrisisWorld> {
     sentTo: (openid) =>
       mock
         .calls()
-        .filter((c) => c.endpoint === 'custom_send' && c.errcode === 0 && (c.body as { touser?: string }).touser === openid)
-        .map((c) => (c.body as { text: { content: string } }).text.content),
+        .filter((c) => (c.endpoint === 'custom_send' || c.endpoint === 'template_send') && c.errcode === 0 && (c.body as { touser?: string }).touser === openid)
+        .map((c) => (c.endpoint === 'custom_send' ? (c.body as { text: { content: string } }).text.content : JSON.stringify((c.body as { data: unknown }).data))),
     residentId: (openid) => String(residentIdFor('wechat', openid)),
     async close() {
       await Promise.all(workers.map((w) => w.close()));
