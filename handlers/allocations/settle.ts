@@ -23,7 +23,15 @@ export async function settleBooking(
 ): Promise<Settled> {
   const _id = bookingOutcomeIdFor(b._id, b.token);
   try {
-    await deps.models.BookingOutcome.collection.insertOne({ _id, bookingId: b._id, roundId: b.roundId, outcome, at: now, by: by.id, ...(by.name ? { byName: by.name } : {}) } as never);
+    await deps.models.BookingOutcome.collection.insertOne({
+      _id,
+      bookingId: b._id,
+      roundId: b.roundId,
+      outcome,
+      at: now,
+      by: by.id,
+      ...(by.name ? { byName: by.name } : {}),
+    } as never);
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     return { won: false, earlier: await deps.models.BookingOutcome.findById(_id).lean<BookingOutcome>() };

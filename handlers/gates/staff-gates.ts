@@ -79,7 +79,8 @@ export async function createGate(deps: GateDeps, actor: Actor, raw: unknown) {
   const body = parseBody(CreateGateBody, raw);
   const community = await deps.places.community(body.community);
   if (!community) throw notFound(`community "${body.community}"`);
-  if (body.building && !community.buildings.some((b) => b.code === body.building)) throw invalid(`building ${body.building} is not in ${body.community}`, { field: 'building' });
+  if (body.building && !community.buildings.some((b) => b.code === body.building))
+    throw invalid(`building ${body.building} is not in ${body.community}`, { field: 'building' });
   const _id = new Types.ObjectId();
   const gate: Gate = {
     _id,

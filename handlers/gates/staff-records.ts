@@ -31,7 +31,10 @@ export const RecordsQuery = z
     building: buildingCode.optional(),
     date: localDay.optional(),
     gate: objectId.optional(),
-    hour: z.string().regex(/^([01]\d|2[0-3])$/, { error: 'must be an hour 00–23' }).optional(),
+    hour: z
+      .string()
+      .regex(/^([01]\d|2[0-3])$/, { error: 'must be an hour 00–23' })
+      .optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
@@ -39,7 +42,8 @@ export const OutNowQuery = z.object({ community: placeCode, building: buildingCo
 
 const visitorView = (v: GateRecord['visitor'], actor: Actor) =>
   v ? { name: v.name, mobile: FULL_MOBILE_ROLES.includes(actor.role) ? v.mobile : maskMobile(v.mobile), host: v.host, purpose: v.purpose } : null;
-const home = (r: { buildingCode?: string; unit?: string; room?: string }) => (r.buildingCode ? { building: r.buildingCode, unit: r.unit ?? null, room: r.room ?? null } : null);
+const home = (r: { buildingCode?: string; unit?: string; room?: string }) =>
+  r.buildingCode ? { building: r.buildingCode, unit: r.unit ?? null, room: r.room ?? null } : null;
 
 async function timeZoneOf(deps: GateRecordDeps, code: string): Promise<string> {
   const c = await deps.places.community(code);
@@ -98,7 +102,9 @@ export async function outNow(deps: GateRecordDeps, actor: Actor, query: Record<s
   const tz = await timeZoneOf(deps, q.community);
   const now = deps.clock.now();
   const today = localDate(now, tz);
-  const all = (await deps.models.GatePresence.find({ communityCode: q.community }).lean<GatePresence[]>()).filter((p) => !q.building || p.gateBuildingCode === q.building);
+  const all = (await deps.models.GatePresence.find({ communityCode: q.community }).lean<GatePresence[]>()).filter(
+    (p) => !q.building || p.gateBuildingCode === q.building,
+  );
   const out = all
     .filter((p) => p.state === 'out' && !p.visitor)
     .sort((a, b) => a.at.getTime() - b.at.getTime())

@@ -34,7 +34,8 @@ export interface ObservationRun {
   alerts: number;
 }
 
-const reported = async (models: Models, residentId: unknown, date: string) => !!(await models.HealthReport.exists({ _id: healthReportIdFor(String(residentId), date) }));
+const reported = async (models: Models, residentId: unknown, date: string) =>
+  !!(await models.HealthReport.exists({ _id: healthReportIdFor(String(residentId), date) }));
 
 async function alertMissed(deps: ObservationDeps, c: PlaceCommunity, o: Observation, date: string, now: Date): Promise<boolean> {
   const _id = derivedId('observation-missed', o.residentId, date);
@@ -82,14 +83,27 @@ async function runCommunity(deps: ObservationDeps, c: PlaceCommunity, now: Date)
   const ref = `${c.code}:${today}:${due}`;
   if (due >= 0 && !(await deps.bulk.exists(OBSERVATION_REMINDER, ref))) {
     const residentIds = notYet.map((o) => String(o.residentId));
-    await deps.bulk.send({ kind: OBSERVATION_REMINDER, ref, title: { key: 'returnees:reminder_title' }, text: { key: 'returnees:reminder' }, residentIds, urgent: true });
+    await deps.bulk.send({
+      kind: OBSERVATION_REMINDER,
+      ref,
+      title: { key: 'returnees:reminder_title' },
+      text: { key: 'returnees:reminder' },
+      residentIds,
+      urgent: true,
+    });
     run.reminded += residentIds.length;
   }
   const ending = todays.filter((o) => o.endDate === today);
   const endRef = `${c.code}:${today}`;
   if (ending.length && time >= (settings.remindAt[0] ?? '09:00') && !(await deps.bulk.exists(OBSERVATION_LAST_DAY, endRef))) {
     const residentIds = ending.map((o) => String(o.residentId));
-    await deps.bulk.send({ kind: OBSERVATION_LAST_DAY, ref: endRef, title: { key: 'returnees:last_day_title' }, text: { key: 'returnees:last_day' }, residentIds });
+    await deps.bulk.send({
+      kind: OBSERVATION_LAST_DAY,
+      ref: endRef,
+      title: { key: 'returnees:last_day_title' },
+      text: { key: 'returnees:last_day' },
+      residentIds,
+    });
     run.lastDay = residentIds.length;
   }
   // Missed days: today once its time has passed, and yesterday (caught up after downtime).

@@ -38,7 +38,15 @@ export async function listReturnees(deps: { models: Models; places: PlaceDirecto
       returnees: returns
         .filter(inBuilding)
         .slice(0, q.limit)
-        .map((r) => ({ resident: String(r.residentId), ...home(r), from: r.from, arrivalDate: r.arrivalDate, transport: r.transport, riskArea: r.riskArea ?? null, observation: r.observation ?? null })),
+        .map((r) => ({
+          resident: String(r.residentId),
+          ...home(r),
+          from: r.from,
+          arrivalDate: r.arrivalDate,
+          transport: r.transport,
+          riskArea: r.riskArea ?? null,
+          observation: r.observation ?? null,
+        })),
     };
   }
   const observing = (await deps.models.Observation.find({ communityCode: q.community, endDate: { $gte: today } }).lean<Observation[]>())

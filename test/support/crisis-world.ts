@@ -42,7 +42,17 @@ export async function crisisWorld(dbPrefix: string): Promise<CrisisWorld> {
   let offsetMs = 0;
   const clock = { now: () => new Date(Date.now() + offsetMs) };
   const mock = await startMockWechatApi({ port: 0 });
-  const t = await createTestRuntime({ dbPrefix, clock, env: { ...WECOM_TEST_ENV, WECHAT_API_BASE: mock.url, WECOM_API_BASE: mock.url, LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', WECHAT_NOTICE_TEMPLATE_ID: 'tmpl-crisis' } });
+  const t = await createTestRuntime({
+    dbPrefix,
+    clock,
+    env: {
+      ...WECOM_TEST_ENV,
+      WECHAT_API_BASE: mock.url,
+      WECOM_API_BASE: mock.url,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      WECHAT_NOTICE_TEMPLATE_ID: 'tmpl-crisis',
+    },
+  });
   await seedPlaces(t.rt.models);
   const http = await serveApp(createApp(t.rt, appMounts));
   const wx = wechatClient(http.url, t.config);
@@ -89,7 +99,9 @@ export async function crisisWorld(dbPrefix: string): Promise<CrisisWorld> {
       mock
         .calls()
         .filter((c) => (c.endpoint === 'custom_send' || c.endpoint === 'template_send') && c.errcode === 0 && (c.body as { touser?: string }).touser === openid)
-        .map((c) => (c.endpoint === 'custom_send' ? (c.body as { text: { content: string } }).text.content : JSON.stringify((c.body as { data: unknown }).data))),
+        .map((c) =>
+          c.endpoint === 'custom_send' ? (c.body as { text: { content: string } }).text.content : JSON.stringify((c.body as { data: unknown }).data),
+        ),
     residentId: (openid) => String(residentIdFor('wechat', openid)),
     async close() {
       await Promise.all(workers.map((w) => w.close()));

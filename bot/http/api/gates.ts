@@ -47,12 +47,16 @@ export function registerGateRoutes(router: Router<StaffState>, rt: Runtime): voi
   router.get('/gates', requireStaff(rt, { roles: GATE_ROLES, scope: placeScope(rt, 'query') }), async (ctx) => {
     ctx.body = await listGates(deps, ctx.state.actor, ctx.query);
   });
-  router.get('/gates/:id/qr.png', requireStaff(rt, { roles: GATE_ROLES, scope: async (ctx) => [await gateScope(rt.models, String(ctx.params.id))] }), async (ctx) => {
-    const poster = await gatePoster(deps, String(ctx.params.id));
-    ctx.type = 'image/png';
-    ctx.set('x-qr-source', poster.source);
-    ctx.body = poster.png;
-  });
+  router.get(
+    '/gates/:id/qr.png',
+    requireStaff(rt, { roles: GATE_ROLES, scope: async (ctx) => [await gateScope(rt.models, String(ctx.params.id))] }),
+    async (ctx) => {
+      const poster = await gatePoster(deps, String(ctx.params.id));
+      ctx.type = 'image/png';
+      ctx.set('x-qr-source', poster.source);
+      ctx.body = poster.png;
+    },
+  );
   router.get('/gate-records', requireStaff(rt, { roles: GATE_ROLES, scope: placeScope(rt, 'query') }), async (ctx) => {
     ctx.body = await listGateRecords(deps, ctx.state.actor, ctx.query);
   });

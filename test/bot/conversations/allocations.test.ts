@@ -36,7 +36,7 @@ afterAll(async () => {
 });
 
 const slot = (from: string, to: string, capacity: number) => ({ start: `2026-12-02T${from}:00+08:00`, end: `2026-12-02T${to}:00+08:00`, capacity });
-const bookings = (round: string, status?: string) =>
+const bookings = (round: string, status?: AllocationBooking['status']) =>
   w.t.rt.models.AllocationBooking.find({ roundId: new Types.ObjectId(round), ...(status ? { status } : {}) }).lean<AllocationBooking[]>();
 const ledger = () => redisAllocationLedger(w.t.rt.redis);
 const tickDeps = () => ({ models: w.t.rt.models, clock: w.clock, allocations: ledger(), bulk: queueBulkMessages(w.t.rt.redis, w.t.rt.queues.bulkMessages) });
@@ -52,7 +52,8 @@ let rush: string;
 
 describe('rounds', () => {
   it('staff create a round (bad input refused), release it once, and the offer goes to the community’s residents', async () => {
-    const bad = async (body: object) => (await w.api('POST', '/api/allocations', committee, { community: 'c1', item: 'masks', stock: 10, slots: [slot('10:00', '11:00', 5)], ...body })).body;
+    const bad = async (body: object) =>
+      (await w.api('POST', '/api/allocations', committee, { community: 'c1', item: 'masks', stock: 10, slots: [slot('10:00', '11:00', 5)], ...body })).body;
     expect(await bad({ stock: 0 })).toMatchObject({ error: 'invalid_input', details: { field: 'stock' } });
     expect(await bad({ slots: [slot('11:00', '10:00', 5)] })).toMatchObject({ error: 'invalid_input', details: { field: 'slots' } });
     expect(await bad({ slots: [slot('08:00', '08:30', 5)] })).toMatchObject({ details: { field: 'slots' } }); // over already
@@ -60,9 +61,20 @@ describe('rounds', () => {
     expect(await bad({ eligibility: { buildings: ['b9'] } })).toMatchObject({ details: { field: 'eligibility.buildings' } });
     expect((await w.api('POST', '/api/allocations', property, { community: 'c1' })).body.error).toBe('forbidden_role');
     const listener = await registerInChat(w.player('oListener'));
-    const created = await w.api('POST', '/api/allocations', committee, { community: 'c1', item: '抗原试剂', stock: STOCK, slots: [slot('14:00', '15:00', 60), slot('15:00', '16:00', 60)] });
+    const created = await w.api('POST', '/api/allocations', committee, {
+      community: 'c1',
+      item: '抗原试剂',
+      stock: STOCK,
+      slots: [slot('14:00', '15:00', 60), slot('15:00', '16:00', 60)],
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
-    expect(created.body).toMatchObject({ status: 'draft', slots: [{ id: 's1', capacity: 60 }, { id: 's2', capacity: 60 }] });
+    expect(created.body).toMatchObject({
+      status: 'draft',
+      slots: [
+        { id: 's1', capacity: 60 },
+        { id: 's2', capacity: 60 },
+      ],
+    });
     rush = created.body.id;
     expect(await listener.say('预约')).toContain('目前没有可以预约的物资'); // a draft is not offered
     const released = await w.api('POST', `/api/allocations/${rush}/release`, committee);
@@ -119,7 +131,9 @@ describe('a rush: 500 households at the same moment against 100 kits', () => {
     const first = await w.api('POST', `/api/allocations/${rush}/redeem`, property, { code: a!.pickupCode });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ item: '抗原试剂', quantity: 1, household: { building: 'b1', room: a!.room } });
-    const again = await w.api('POST', `/api/allocations/${rush}/redeem`, committee, { code: ` ${a!.pickupCode.toLowerCase().slice(0, 3)} ${a!.pickupCode.slice(3)} ` });
+    const again = await w.api('POST', `/api/allocations/${rush}/redeem`, committee, {
+      code: ` ${a!.pickupCode.toLowerCase().slice(0, 3)} ${a!.pickupCode.slice(3)} `,
+    });
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ error: 'conflict_state', details: { status: 'redeemed' } });
     const both = await Promise.all([1, 2].map(() => w.api('POST', `/api/allocations/${rush}/redeem`, property, { code: b!.pickupCode })));
@@ -136,7 +150,9 @@ describe('a rush: 500 households at the same moment against 100 kits', () => {
     expect(await p.say('预约')).toContain(`取货码：${mine!.pickupCode}`);
     expect(await p.say('2')).toContain('已取消抗原试剂的预约');
     expect((await w.api('GET', `/api/allocations/${rush}/summary`, committee)).body).toMatchObject({ booked: 99, left: 1, households: { cancelled: 1 } });
-    expect((await w.api('POST', `/api/allocations/${rush}/redeem`, property, { code: mine!.pickupCode })).body).toMatchObject({ details: { status: 'cancelled' } });
+    expect((await w.api('POST', `/api/allocations/${rush}/redeem`, property, { code: mine!.pickupCode })).body).toMatchObject({
+      details: { status: 'cancelled' },
+    });
     const bookedKeys = new Set((await bookings(rush)).map((b) => b.householdKey));
     const unlucky = openids.slice(0, HOUSEHOLDS).find((_, i) => !bookedKeys.has(String(household(i))))!;
     const q = w.player(unlucky);

@@ -31,7 +31,10 @@ afterAll(async () => {
   await w?.close();
 });
 
-const records = (openid: string) => w.t.rt.models.GateRecord.find({ residentId: residentIdFor('wechat', openid) }).sort({ at: 1 }).lean<GateRecord[]>();
+const records = (openid: string) =>
+  w.t.rt.models.GateRecord.find({ residentId: residentIdFor('wechat', openid) })
+    .sort({ at: 1 })
+    .lean<GateRecord[]>();
 const presence = (openid: string) => w.t.rt.models.GatePresence.findById(residentIdFor('wechat', openid)).lean<GatePresence>();
 const codeOf = (text: string) => /(?:通行码|Pass code)：?:? ?([A-Z0-9]{4})/.exec(text)?.[1];
 
@@ -66,7 +69,9 @@ describe('gates and their posters', () => {
   it('refuses a second gate of the same name, bad input, and a building account defining a community gate', async () => {
     expect((await w.api('POST', '/api/gates', committee, { community: 'c1', name: '南门' })).body.error).toBe('conflict_state');
     expect((await w.api('POST', '/api/gates', committee, { community: 'c1' })).body).toMatchObject({ error: 'invalid_input', details: { field: 'name' } });
-    expect((await w.api('POST', '/api/gates', committee, { community: 'c1', name: 'x', building: 'b9' })).body).toMatchObject({ details: { field: 'building' } });
+    expect((await w.api('POST', '/api/gates', committee, { community: 'c1', name: 'x', building: 'b9' })).body).toMatchObject({
+      details: { field: 'building' },
+    });
     expect((await w.api('POST', '/api/gates', committee, { community: 'c1', name: 'x', gate: 1 })).status).toBe(400);
     expect((await w.api('POST', '/api/gates', propertyB1, { community: 'c1', name: '东门' })).body.error).toBe('forbidden_scope');
     const own = await w.api('POST', '/api/gates', propertyB1, { community: 'c1', building: 'b1', name: '1号楼门' });
@@ -149,7 +154,10 @@ describe('scan to pass (no closed management yet)', () => {
     expect((await w.api('GET', '/api/gate-records?community=c1&building=b1', propertyB1)).body).toMatchObject({ total: 0, records: [] });
     expect((await w.api('GET', '/api/gate-records?community=c1', propertyB1)).body.error).toBe('forbidden_scope');
     expect((await w.api('GET', '/api/gate-records/out-now?community=c2', property)).body.error).toBe('forbidden_scope');
-    expect((await w.api('GET', '/api/gate-records?community=c1&date=2026-13-01', property)).body).toMatchObject({ error: 'invalid_input', details: { field: 'date' } });
+    expect((await w.api('GET', '/api/gate-records?community=c1&date=2026-13-01', property)).body).toMatchObject({
+      error: 'invalid_input',
+      details: { field: 'date' },
+    });
   });
 });
 
@@ -269,7 +277,9 @@ describe('closed-management rules', () => {
     await p.say('in');
     const other = await registerInChat(w.player('oQuotaEn2'), { room: '5-101', language: 'en' });
     await other.scan(`g:${gate}`);
-    expect(await other.say('out')).toMatch(/⛔ Pass refused: your household has used today's outings \(1 a day per household\)\.\nThe gate keeper has been told/);
+    expect(await other.say('out')).toMatch(
+      /⛔ Pass refused: your household has used today's outings \(1 a day per household\)\.\nThe gate keeper has been told/,
+    );
     const log = await w.api('GET', '/api/gate-records?community=c1', committee);
     expect(log.body.refused).toBeGreaterThanOrEqual(1);
   });

@@ -40,7 +40,8 @@ afterAll(async () => {
 });
 
 const observation = (openid: string) => w.t.rt.models.Observation.findById(observationIdFor(String(residentIdFor('wechat', openid)))).lean<Observation>();
-const remindersTo = (openid: string) => w.sentTo(openid).filter((t) => t.includes('居家观察') || t.includes('Home observation') || t.includes('home observation'));
+const remindersTo = (openid: string) =>
+  w.sentTo(openid).filter((t) => t.includes('居家观察') || t.includes('Home observation') || t.includes('home observation'));
 
 describe('risk areas', () => {
   it('are managed through the API, each change an audit entry of one hash chain that verifies', async () => {
@@ -54,7 +55,10 @@ describe('risk areas', () => {
     expect(removed.body.audit.map((e: { action: string }) => e.action)).toEqual(['add_risk_area', 'add_risk_area', 'remove_risk_area']);
     expect(removed.body.audit[2]).toMatchObject({ diff: { riskAreas: { from: ['上海/Shanghai', '吉林省长春市'], to: ['上海/Shanghai'] } } });
     expect((await w.api('DELETE', '/api/communities/c1/risk-areas/nowhere', committee)).status).toBe(404);
-    expect((await w.api('POST', '/api/communities/c1/risk-areas', committee, { area: '  ' })).body).toMatchObject({ error: 'invalid_input', details: { field: 'area' } });
+    expect((await w.api('POST', '/api/communities/c1/risk-areas', committee, { area: '  ' })).body).toMatchObject({
+      error: 'invalid_input',
+      details: { field: 'area' },
+    });
     const report = await verifyAuditChains(w.t.rt.models, {});
     expect(report.problems).toEqual([]);
     expect(report.chains).toBe(1);
@@ -77,7 +81,13 @@ describe('returning residents', () => {
     await a.say('否');
     expect(await a.say('1')).toContain('已收到您今天的健康上报');
     expect(await w.t.rt.models.Returnee.find({ residentId: residentIdFor('wechat', 'oBackA') }).lean<Returnee[]>()).toMatchObject([
-      { from: '上海浦东', arrivalDate: '2026-12-01', transport: 'train', riskArea: '上海/Shanghai', observation: { startDate: '2026-12-01', endDate: '2026-12-07' } },
+      {
+        from: '上海浦东',
+        arrivalDate: '2026-12-01',
+        transport: 'train',
+        riskArea: '上海/Shanghai',
+        observation: { startDate: '2026-12-01', endDate: '2026-12-07' },
+      },
     ]);
     expect(await observation('oBackA')).toMatchObject({ startDate: '2026-12-01', endDate: '2026-12-07', days: 7, buildingCode: 'b1' });
   });
@@ -110,7 +120,9 @@ describe('returning residents', () => {
     ]);
     expect((await w.api('GET', '/api/returnees?community=c1&status=all', committee)).body.returnees).toHaveLength(3);
     expect((await w.api('GET', '/api/returnees?community=c1', await w.staff('property', { community: 'c1' }))).body.error).toBe('forbidden_role');
-    expect((await w.api('GET', '/api/returnees?community=c1&building=b2', await w.staff('social_org', { community: 'c1', building: 'b2' }))).body.observing).toEqual([]);
+    expect(
+      (await w.api('GET', '/api/returnees?community=c1&building=b2', await w.staff('social_org', { community: 'c1', building: 'b2' }))).body.observing,
+    ).toEqual([]);
   });
 });
 
@@ -141,9 +153,13 @@ describe('the observation job', () => {
     );
     expect(sends).toHaveLength(1);
     expect(sends[0]!.to.split('|').sort()).toEqual(['doctor.chen', 'wang.committee']);
-    expect(sends[0]!.text).toBe('[居家观察提醒] Community 1 Building 1 4-401 的居家观察人员（从Shanghai返回，第 1/7 天）2026-12-02 未完成健康上报，请尽快联系。');
+    expect(sends[0]!.text).toBe(
+      '[居家观察提醒] Community 1 Building 1 4-401 的居家观察人员（从Shanghai返回，第 1/7 天）2026-12-02 未完成健康上报，请尽快联系。',
+    );
     expect((await runObservation(deps))[0]).toMatchObject({ alerts: 0 });
-    expect(await w.t.rt.models.Alert.find({ kind: 'observation' }).lean()).toMatchObject([{ residentId: residentIdFor('wechat', 'oBackB'), date: '2026-12-02', notifiedUsers: expect.any(Array) }]);
+    expect(await w.t.rt.models.Alert.find({ kind: 'observation' }).lean()).toMatchObject([
+      { residentId: residentIdFor('wechat', 'oBackB'), date: '2026-12-02', notifiedUsers: expect.any(Array) },
+    ]);
   });
 
   it('on the last day the resident is told it ends; afterwards the observation is over on its own', async () => {

@@ -61,7 +61,9 @@ const REQUESTS: Record<string, { query?: Record<string, string>; body?: unknown 
   'GET /api/returnees': { query: { community: 'c1' } },
   'PATCH /api/communities/:code/rules': { body: { gates: { closed: false } } },
   'POST /api/communities/:code/risk-areas': { body: { area: '武汉' } },
-  'POST /api/allocations': { body: { community: 'c1', item: 'masks', stock: 10, slots: [{ start: '2099-01-01T09:00:00+08:00', end: '2099-01-01T10:00:00+08:00', capacity: 5 }] } },
+  'POST /api/allocations': {
+    body: { community: 'c1', item: 'masks', stock: 10, slots: [{ start: '2099-01-01T09:00:00+08:00', end: '2099-01-01T10:00:00+08:00', capacity: 5 }] },
+  },
   'GET /api/allocations': { query: { community: 'c1' } },
   'POST /api/allocations/:id/redeem': { body: { code: 'ACDEFG' } },
 };
@@ -74,9 +76,28 @@ async function createFixtures(): Promise<void> {
   if (res.status !== 201) throw new Error(`creating the fixture notice failed: ${res.status} ${JSON.stringify(res.body)}`);
   PARAMS['notices:id'] = res.body.id;
   // A gate and an allocation round in c1 (written directly: no WeChat QR call), and a risk area to remove.
-  const gate = await t.rt.models.Gate.create({ _id: new Types.ObjectId(), communityCode: 'c1', streetCode: 's1', name: 'North', scene: 'g:x', qr: { ticket: 't', url: 'http://weixin.qq.com/q/x', imageUrl: 'x', createdAt: new Date() }, createdAt: new Date(), createdBy: 'test' });
+  const gate = await t.rt.models.Gate.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    name: 'North',
+    scene: 'g:x',
+    qr: { ticket: 't', url: 'http://weixin.qq.com/q/x', imageUrl: 'x', createdAt: new Date() },
+    createdAt: new Date(),
+    createdBy: 'test',
+  });
   PARAMS['gates:id'] = String(gate._id);
-  const round = await t.rt.models.AllocationRound.create({ _id: new Types.ObjectId(), communityCode: 'c1', streetCode: 's1', item: 'masks', stock: 10, perHousehold: 1, slots: [], status: 'draft', createdAt: new Date() });
+  const round = await t.rt.models.AllocationRound.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    item: 'masks',
+    stock: 10,
+    perHousehold: 1,
+    slots: [],
+    status: 'draft',
+    createdAt: new Date(),
+  });
   PARAMS['allocations:id'] = String(round._id);
   PARAMS['risk-areas:area'] = '武汉';
 }
