@@ -8,7 +8,7 @@ import type { Types } from 'mongoose';
 import type { Models } from '../../models/index.js';
 import { gatePassCodeIdFor, gateQuotaClaimIdFor } from '../../models/gate.js';
 import { periodStart, type GateRules } from '../../flows/gates/rules.js';
-import { codeFor, isDuplicateKey } from './pass-code.js';
+import { claimCode, isDuplicateKey } from './pass-code.js';
 
 export interface Outing {
   n: number;
@@ -46,18 +46,11 @@ export async function claimOuting(
 export const PASS_CODE_LENGTH = 4;
 
 /** A pass code for the record, unique at the gate that day. */
-export async function claimPassCode(models: Models, gateId: Types.ObjectId, date: string, key: string, recordId: Types.ObjectId): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const code = codeFor(key, attempt, PASS_CODE_LENGTH);
-    const _id = gatePassCodeIdFor(gateId, date, code);
-    try {
-      await models.GatePassCode.collection.insertOne({ _id, recordId, sourceKey: key } as never);
-      return code;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const held = await models.GatePassCode.findById(_id).lean<{ sourceKey: string }>();
-      if (held?.sourceKey === key) return code;
-    }
-  }
-  throw new Error(`no free pass code at gate ${String(gateId)} on ${date} after 50 attempts`);
-}
+export const claimPassCode = (models: Models, gateId: Types.ObjectId, date: string, key: string, recordId: Types.ObjectId): Promise<string> =>
+  claimCode(models.GatePassCode, {
+    key,
+    length: PASS_CODE_LENGTH,
+    idOf: (code) => gatePassCodeIdFor(gateId, date, code),
+    doc: { recordId, sourceKey: key },
+    ours: (held) => held.sourceKey === key,
+  });

@@ -15,7 +15,7 @@ import { canBook, vulnerableWindowEnds } from '../../../flows/allocations/eligib
 import { claimWithLedger, heldOf } from '../../allocations/ledger.js';
 import { householdVulnerable } from '../../allocations/offers.js';
 import { settleBooking } from '../../allocations/settle.js';
-import { codeFor, isDuplicateKey } from '../../gates/pass-code.js';
+import { claimCode } from '../../gates/pass-code.js';
 import { DEFAULT_TIME_ZONE } from '../../places/directory.js';
 import type { EffectDeps, EffectHandler } from './ports.js';
 
@@ -24,21 +24,14 @@ export const PICKUP_CODE_LENGTH = 6;
 
 const isId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 
-async function pickupCode(deps: EffectDeps, round: AllocationRound, key: string, bookingId: Types.ObjectId, token: string): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const code = codeFor(`pickup\u0000${key}`, attempt, PICKUP_CODE_LENGTH);
-    const _id = pickupCodeIdFor(round._id, code);
-    try {
-      await deps.models.PickupCode.collection.insertOne({ _id, bookingId, token } as never);
-      return code;
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const held = await deps.models.PickupCode.findById(_id).lean<{ token: string }>();
-      if (held?.token === token) return code;
-    }
-  }
-  throw new Error(`no free pick-up code in round ${String(round._id)}`);
-}
+const pickupCode = (deps: EffectDeps, round: AllocationRound, key: string, bookingId: Types.ObjectId, token: string): Promise<string> =>
+  claimCode(deps.models.PickupCode, {
+    key: `pickup\u0000${key}`,
+    length: PICKUP_CODE_LENGTH,
+    idOf: (code) => pickupCodeIdFor(round._id, code),
+    doc: { bookingId, token },
+    ours: (held) => held.token === token,
+  });
 
 const booked = (round: AllocationRound, b: Pick<AllocationBooking, 'slotId' | 'quantity' | 'pickupCode'>, timeZone: string): Prompt => {
   const slot = round.slots.find((s) => s.id === b.slotId);
