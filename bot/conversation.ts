@@ -13,6 +13,9 @@ import { placeDirectory, type PlaceDirectory } from '../handlers/places/director
 import { gateDirectory, type GateDirectory } from '../handlers/gates/directory.js';
 import { redisAllocationLedger } from './allocations/ledger.js';
 import { textsOf } from './i18n.js';
+import { queueBulkMessages } from './outbound/bulk-messages.js';
+import { redisSlotLedger } from './volunteers/slot-ledger.js';
+import { redisTaskPrompts } from './volunteers/task-prompts.js';
 import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import type { Runtime } from './runtime.js';
 
@@ -82,6 +85,9 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
+    slots: redisSlotLedger(rt.redis),
+    taskPrompts: redisTaskPrompts(rt.redis),
+    bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
     translate: (language: Language) => rt.i18n.getFixedT(language),
     owner: () => `${prefix}#${++leases}`,

@@ -23,6 +23,8 @@ export const QUEUE_NAMES = {
   supplyOverdue: 'supply-overdue',
   /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
   bulkMessages: 'bulk-messages',
+  /** Delayed: reminds a task's volunteers before it starts (`remind-<taskId>-<startsAtMs>`). */
+  volunteerReminders: 'volunteer-reminders',
   /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
   healthReminder: 'health-reminder',
   /** Repeatable (every minute): home observation's reminders, last-day messages and missed-report alerts. */

@@ -32,6 +32,8 @@ import {
   type AllocationRound,
   type BookingOutcome,
 } from './allocation.js';
+import { VolunteerDecisionSchema, VolunteerSchema, type Volunteer, type VolunteerDecision } from './volunteer.js';
+import { TaskSignupSchema, VolunteerTaskSchema, type TaskSignup, type VolunteerTask } from './volunteer-task.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -49,6 +51,8 @@ export * from './gate.js';
 export * from './community-rules.js';
 export * from './returnee.js';
 export * from './allocation.js';
+export * from './volunteer.js';
+export * from './volunteer-task.js';
 export * from './ids.js';
 export * from './vulnerability.js';
 
@@ -89,6 +93,10 @@ export function bindModels(conn: Connection) {
     AllocationBooking: bind<AllocationBooking>('AllocationBooking', AllocationBookingSchema),
     PickupCode: bind<{ _id: unknown; bookingId: unknown; token: string }>('PickupCode', PickupCodeSchema),
     BookingOutcome: bind<BookingOutcome>('BookingOutcome', BookingOutcomeSchema),
+    Volunteer: bind<Volunteer>('Volunteer', VolunteerSchema),
+    VolunteerDecision: bind<VolunteerDecision>('VolunteerDecision', VolunteerDecisionSchema),
+    VolunteerTask: bind<VolunteerTask>('VolunteerTask', VolunteerTaskSchema),
+    TaskSignup: bind<TaskSignup>('TaskSignup', TaskSignupSchema),
   };
 }
 

@@ -8,6 +8,7 @@ import { alertNotifyWorker } from './alert-notify.js';
 import { supplyNotifyWorker } from './supply-notify.js';
 import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
+import { volunteerRemindersWorker } from './volunteer-reminders.js';
 import { healthReminderWorker } from './health-reminder.js';
 import { observationWorker } from './observation.js';
 import { allocationTickWorker } from './allocation-tick.js';
@@ -25,6 +26,7 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   supplyNotifyWorker,
   supplyOverdueWorker,
   bulkMessagesWorker,
+  volunteerRemindersWorker,
   healthReminderWorker,
   observationWorker,
   allocationTickWorker,

@@ -8,6 +8,7 @@ import type { HealthAnswers } from '../health/risk.js';
 import type { SupplyCategory, Urgency } from '../supplies/priority.js';
 import type { GateDirection } from '../gates/rules.js';
 import type { Transport } from '../returnees/returnee.js';
+import type { Area, Availability, Skill } from '../volunteers/skills.js';
 import type { Language } from './types.js';
 
 export interface RegistrationData {
@@ -33,6 +34,18 @@ export interface VisitorData {
   purpose: string;
 }
 
+export interface VolunteerSignUp {
+  name: string;
+  /** E.164. */
+  mobile: string;
+  skills: Skill[];
+  availability: Availability[];
+  area: Area;
+}
+
+/** Which task a reply means: a code the volunteer typed (`T12`), or the latest prompt they received. */
+export type TaskRef = { code: string } | { latest: true; id?: string; code?: string };
+
 export type Effect =
   | { type: 'setLanguage'; language: Language }
   | { type: 'saveRegistration'; registration: RegistrationData }
@@ -57,6 +70,12 @@ export type Effect =
     }
   /** Book a pick-up slot of an allocation round for the household; the outcome is `booking`. */
   | { type: 'bookAllocation'; roundId: string; slotId: string; quantity: number }
-  | { type: 'cancelAllocationBooking'; roundId: string };
+  | { type: 'cancelAllocationBooking'; roundId: string }
+  /** A volunteer sign-up for staff to approve (the replies get nothing back: it is pending). */
+  | { type: 'submitVolunteer'; volunteer: VolunteerSignUp }
+  /** Take a place on a task; the result `taskReply` says what the slot claim decided. */
+  | { type: 'joinTask'; task: TaskRef }
+  /** Give a place (or a waitlist place) back; the result `taskReply` says what happened. */
+  | { type: 'leaveTask'; task: { code: string } };
 
 export type EffectType = Effect['type'];

@@ -5,7 +5,7 @@
  * (stock, booked, redeemed, left; no personal data).
  */
 import { Types } from 'mongoose';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Models } from '../../models/index.js';
 import { pickupCodeIdFor, type AllocationBooking, type AllocationRound } from '../../models/allocation.js';
 import { AppError, invalid, notFound } from '../errors.js';
@@ -14,7 +14,7 @@ import type { BulkMessages } from '../outbound/bulk-messages.js';
 import type { PlaceDirectory } from '../places/directory.js';
 import type { Clock } from '../ports.js';
 import { inScope, requireScope, type Actor } from '../staff/access.js';
-import { buildingCode, parseBody, parseQuery, placeCode, text } from '../zod-input.js';
+import type { CreateRoundBody, RedeemBody, RoundsQuery, RoundView } from './schemas.js';
 import { ledgerTtlSeconds, stateFromBookings, type AllocationLedger } from './ledger.js';
 import { sendOffer } from './offer.js';
 import { settleBooking } from './settle.js';
@@ -26,25 +26,6 @@ export interface AllocationDeps {
   allocations: AllocationLedger;
   bulk: BulkMessages;
 }
-
-const dateTime = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time with a time zone, e.g. 2026-12-01T14:00:00+08:00' });
-const Slot = z.object({ start: dateTime, end: dateTime, capacity: z.number().int().min(1).max(100_000) }).strict();
-export const CreateRoundBody = z
-  .object({
-    community: placeCode,
-    item: text(40),
-    stock: z.number().int().min(1).max(1_000_000),
-    perHousehold: z.number().int().min(1).max(100).default(1),
-    slots: z.array(Slot).min(1).max(50),
-    eligibility: z
-      .object({ buildings: z.array(buildingCode).max(200).optional(), vulnerableFirstHours: z.number().int().min(1).max(72).optional() })
-      .strict()
-      .default({}),
-    release: z.boolean().optional(),
-  })
-  .strict();
-export const RedeemBody = z.object({ code: z.string().trim().min(4).max(12) }).strict();
-export const RoundsQuery = z.object({ community: placeCode, status: z.enum(['draft', 'open', 'closed']).optional() }).strict();
 
 const isId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 
@@ -60,7 +41,7 @@ export const roundScope = async (models: Models, id: string) => {
   return { streetCode: r.streetCode, communityCode: r.communityCode };
 };
 
-const roundView = (r: AllocationRound) => ({
+const roundView = (r: AllocationRound): z.input<typeof RoundView> => ({
   id: String(r._id),
   community: r.communityCode,
   item: r.item,
@@ -75,8 +56,7 @@ const roundView = (r: AllocationRound) => ({
   closedAt: r.closedAt ?? null,
 });
 
-export async function createRound(deps: AllocationDeps, actor: Actor, raw: unknown) {
-  const b = parseBody(CreateRoundBody, raw);
+export async function createRound(deps: AllocationDeps, actor: Actor, b: z.output<typeof CreateRoundBody>) {
   const c = await deps.places.community(b.community);
   if (!c) throw notFound(`community "${b.community}"`);
   requireScope(actor, [{ streetCode: c.streetCode, communityCode: c.code }]);
@@ -130,8 +110,7 @@ export async function closeRound(deps: AllocationDeps, id: string) {
   return roundView({ ...r, status: 'closed', closedAt });
 }
 
-export async function listRounds(deps: AllocationDeps, actor: Actor, query: Record<string, unknown>) {
-  const q = parseQuery(RoundsQuery, query);
+export async function listRounds(deps: AllocationDeps, actor: Actor, q: z.output<typeof RoundsQuery>) {
   const rounds = await deps.models.AllocationRound.find({ communityCode: q.community, ...(q.status ? { status: q.status } : {}) })
     .sort({ createdAt: -1 })
     .lean<AllocationRound[]>();
@@ -170,9 +149,9 @@ export async function roundSummary(deps: AllocationDeps, id: string) {
 }
 
 /** Hand out the booking a pick-up code belongs to — once. */
-export async function redeem(deps: AllocationDeps, actor: Actor, id: string, raw: unknown) {
+export async function redeem(deps: AllocationDeps, actor: Actor, id: string, body: z.output<typeof RedeemBody>) {
   const r = await loadRound(deps.models, id);
-  const code = normalizeCode(parseBody(RedeemBody, raw).code);
+  const code = normalizeCode(body.code);
   const pc = await deps.models.PickupCode.findById(pickupCodeIdFor(r._id, code)).lean<{ bookingId: Types.ObjectId; token: string }>();
   if (!pc) throw notFound(`pick-up code ${code} in this round`);
   const b = await deps.models.AllocationBooking.findById(pc.bookingId).lean<AllocationBooking>();

@@ -7,15 +7,15 @@
  */
 import QRCode from 'qrcode';
 import { Types } from 'mongoose';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Models } from '../../models/index.js';
 import type { Gate } from '../../models/gate.js';
 import { AppError, notFound, invalid } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { inScope, requireScope, type Actor, type ScopeTarget } from '../staff/access.js';
 import type { PlaceDirectory } from '../places/directory.js';
-import { buildingCode, parseBody, parseQuery, placeCode, text } from '../zod-input.js';
 import type { GateDirectory } from './directory.js';
+import type { CreateGateBody, GateView, PlaceQuery } from './schemas.js';
 
 /** WeChat's QR codes, as a port (the rim calls the Official Account API). */
 export interface QrCodes {
@@ -33,10 +33,7 @@ export interface GateDeps {
   gates?: GateDirectory;
 }
 
-export const CreateGateBody = z.object({ community: placeCode, building: buildingCode.optional(), name: text(20) }).strict();
-export const GatesQuery = z.object({ community: placeCode, building: buildingCode.optional() }).strict();
-
-export const gateView = (g: Gate) => ({
+export const gateView = (g: Gate): z.input<typeof GateView> => ({
   id: String(g._id),
   community: g.communityCode,
   building: g.buildingCode ?? null,
@@ -75,8 +72,7 @@ async function makeQr(deps: GateDeps, g: Gate): Promise<Gate> {
   }
 }
 
-export async function createGate(deps: GateDeps, actor: Actor, raw: unknown) {
-  const body = parseBody(CreateGateBody, raw);
+export async function createGate(deps: GateDeps, actor: Actor, body: z.output<typeof CreateGateBody>) {
   const community = await deps.places.community(body.community);
   if (!community) throw notFound(`community "${body.community}"`);
   if (body.building && !community.buildings.some((b) => b.code === body.building))
@@ -104,8 +100,7 @@ export async function createGate(deps: GateDeps, actor: Actor, raw: unknown) {
   return gateView(await makeQr(deps, gate));
 }
 
-export async function listGates(deps: GateDeps, actor: Actor, query: Record<string, unknown>) {
-  const q = parseQuery(GatesQuery, query);
+export async function listGates(deps: GateDeps, actor: Actor, q: z.output<typeof PlaceQuery>) {
   const gates = await deps.models.Gate.find({ communityCode: q.community }).sort({ name: 1 }).lean<Gate[]>();
   return { gates: gates.filter((g) => inScope(actor, gateTarget(g)) && (!q.building || g.buildingCode === q.building)).map(gateView) };
 }

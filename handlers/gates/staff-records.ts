@@ -3,42 +3,26 @@
  * out right now (the last granted pass of each person is `out`), plus visitors still inside.
  * Scoped like everything else: a building's account (a property company looking after one
  * building's gate) sees that building's gates only. Visitors' mobiles are shown in full to the
- * committee, the street office and admins, masked to others.
+ * roles that see full mobiles (the committee), masked to others; every read is access-logged.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Models } from '../../models/index.js';
 import type { GatePresence, GateRecord } from '../../models/gate.js';
-import type { Role } from '../../models/staff-user.js';
 import { maskMobile } from '../../flows/engine/phone.js';
 import { localDate } from '../../flows/engine/time.js';
 import { notFound } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Actor } from '../staff/access.js';
+import { logAccess } from '../staff/access-log.js';
+import { FULL_MOBILE_ROLES } from '../staff/data-roles.js';
 import type { PlaceDirectory } from '../places/directory.js';
-import { buildingCode, localDay, objectId, parseQuery, placeCode } from '../zod-input.js';
+import type { PlaceQuery, RecordsQuery } from './schemas.js';
 
 export interface GateRecordDeps {
   models: Models;
   places: PlaceDirectory;
   clock: Clock;
 }
-
-const FULL_MOBILE_ROLES: readonly Role[] = ['admin', 'committee', 'government'];
-
-export const RecordsQuery = z
-  .object({
-    community: placeCode,
-    building: buildingCode.optional(),
-    date: localDay.optional(),
-    gate: objectId.optional(),
-    hour: z
-      .string()
-      .regex(/^([01]\d|2[0-3])$/, { error: 'must be an hour 00–23' })
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
-  })
-  .strict();
-export const OutNowQuery = z.object({ community: placeCode, building: buildingCode.optional() }).strict();
 
 const visitorView = (v: GateRecord['visitor'], actor: Actor) =>
   v ? { name: v.name, mobile: FULL_MOBILE_ROLES.includes(actor.role) ? v.mobile : maskMobile(v.mobile), host: v.host, purpose: v.purpose } : null;
@@ -51,8 +35,7 @@ async function timeZoneOf(deps: GateRecordDeps, code: string): Promise<string> {
   return c.timeZone;
 }
 
-export async function listGateRecords(deps: GateRecordDeps, actor: Actor, query: Record<string, unknown>) {
-  const q = parseQuery(RecordsQuery, query);
+export async function listGateRecords(deps: GateRecordDeps, actor: Actor, q: z.output<typeof RecordsQuery>) {
   const date = q.date ?? localDate(deps.clock.now(), await timeZoneOf(deps, q.community));
   const all = (await deps.models.GateRecord.find({ communityCode: q.community, date }).sort({ at: 1 }).lean<GateRecord[]>()).filter(
     (r) => (!q.building || r.gateBuildingCode === q.building) && (!q.gate || String(r.gateId) === q.gate),
@@ -72,6 +55,7 @@ export async function listGateRecords(deps: GateRecordDeps, actor: Actor, query:
     }
   }
   const shown = all.filter((r) => !q.hour || r.hour === q.hour).reverse();
+  await logAccess(deps, actor, 'gate_records', q, Math.min(shown.length, q.limit));
   return {
     community: q.community,
     date,
@@ -97,8 +81,7 @@ export async function listGateRecords(deps: GateRecordDeps, actor: Actor, query:
   };
 }
 
-export async function outNow(deps: GateRecordDeps, actor: Actor, query: Record<string, unknown>) {
-  const q = parseQuery(OutNowQuery, query);
+export async function outNow(deps: GateRecordDeps, actor: Actor, q: z.output<typeof PlaceQuery>) {
   const tz = await timeZoneOf(deps, q.community);
   const now = deps.clock.now();
   const today = localDate(now, tz);
@@ -119,5 +102,6 @@ export async function outNow(deps: GateRecordDeps, actor: Actor, query: Record<s
   const visitorsInside = all
     .filter((p) => p.state === 'in' && p.visitor && p.date === today)
     .map((p) => ({ visitor: visitorView(p.visitor, actor), gateName: p.gateName, passCode: p.passCode, since: p.at }));
+  await logAccess(deps, actor, 'gate_records', { ...q, view: 'out-now' }, out.length + visitorsInside.length);
   return { community: q.community, at: now, out, visitorsInside };
 }

@@ -8,12 +8,14 @@ import type { SupplyRequest } from '../../models/supply-request.js';
 import type { FactName, Facts, HealthReportFact } from '../../flows/engine/facts.js';
 import { localDate, shiftDate } from '../../flows/engine/time.js';
 import type { HealthAnswers } from '../../flows/health/risk.js';
+import { volunteerIdFor, type Volunteer } from '../../models/volunteer.js';
 import type { PlaceDirectory } from '../places/directory.js';
 import type { GateDirectory } from '../gates/directory.js';
 import type { AllocationLedger } from '../allocations/ledger.js';
 import type { Clock } from '../ports.js';
 import { gatePresenceFact, returneeRulesFact } from '../gates/facts.js';
 import { allocationOffers } from '../allocations/offers.js';
+import type { TaskPrompts } from '../volunteers/ports.js';
 import type { ResidentView } from './touch-resident.js';
 
 export interface FactDeps {
@@ -22,6 +24,7 @@ export interface FactDeps {
   gates: GateDirectory;
   allocations: AllocationLedger;
   clock: Clock;
+  taskPrompts: TaskPrompts;
 }
 
 /** "Same as yesterday" looks back this far for the last report. */
@@ -69,6 +72,11 @@ const LOADERS: { [K in FactName]: Loader } = {
   gatePresence: (deps, r) => gatePresenceFact(deps.models, r.id),
   returneeRules: (deps, r) => returneeRulesFact(deps.models, r.registration?.communityCode),
   allocationOffers: (deps, r, _today, now) => allocationOffers(deps, r, now),
+  volunteer: async (deps, r) => {
+    const v = await deps.models.Volunteer.findById(volunteerIdFor(r.id)).lean<Volunteer>();
+    return v ? { status: v.status, name: v.name, skills: v.skills } : null;
+  },
+  latestTaskPrompt: (deps, r) => deps.taskPrompts.latest(r.id),
 };
 
 export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string): Promise<Facts> {

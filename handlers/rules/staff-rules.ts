@@ -3,7 +3,7 @@
  * observation rules, add and remove risk areas. Each change is one audit entry (see
  * `community-rules.ts`). Inputs are zod schemas.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Models } from '../../models/index.js';
 import type { AuditEntry } from '../../models/audit-entry.js';
 import { localDate } from '../../flows/engine/time.js';
@@ -11,7 +11,7 @@ import { notFound, invalid } from '../errors.js';
 import type { Clock } from '../ports.js';
 import type { Actor } from '../staff/access.js';
 import type { PlaceDirectory } from '../places/directory.js';
-import { hhmm, localDay, parseBody, text } from '../zod-input.js';
+import type { RiskAreaBody, RulesPatchBody, RulesView } from './schemas.js';
 import { changeRules, currentRules, rulesTrail, type RulesState } from './community-rules.js';
 
 export interface RulesDeps {
@@ -19,34 +19,6 @@ export interface RulesDeps {
   places: PlaceDirectory;
   clock: Clock;
 }
-
-const GatesPatch = z
-  .object({
-    closed: z.boolean(),
-    outings: z
-      .object({ max: z.number().int().min(1).max(20), perDays: z.number().int().min(1).max(30), from: localDay.optional() })
-      .strict()
-      .nullable(),
-    hours: z.object({ open: hhmm, close: hhmm }).strict().nullable(),
-    observationStaysIn: z.boolean(),
-    visitors: z.boolean(),
-  })
-  .partial()
-  .strict();
-
-const ObservationPatch = z
-  .object({
-    days: z.number().int().min(1).max(30),
-    remindAt: z.array(hhmm).min(1).max(4),
-    missedAt: hhmm,
-  })
-  .partial()
-  .strict();
-
-export const RulesPatchBody = z
-  .object({ gates: GatesPatch.optional(), observation: ObservationPatch.optional(), version: z.number().int().min(0).optional() })
-  .strict();
-export const RiskAreaBody = z.object({ area: text(60) }).strict();
 
 const entryView = (e: AuditEntry) => ({ version: e.version, action: e.action, actor: e.actorName, role: e.role, at: e.at, diff: e.diff ?? {} });
 
@@ -56,7 +28,7 @@ async function community(deps: RulesDeps, code: string) {
   return c;
 }
 
-const view = (code: string, r: RulesState, trail: AuditEntry[]) => ({ community: code, ...r, audit: trail.map(entryView) });
+const view = (code: string, r: RulesState, trail: AuditEntry[]): z.input<typeof RulesView> => ({ community: code, ...r, audit: trail.map(entryView) });
 
 export async function getRules(deps: RulesDeps, code: string) {
   await community(deps, code);
@@ -65,9 +37,8 @@ export async function getRules(deps: RulesDeps, code: string) {
 }
 
 /** Change some of the gate and observation rules; a quota period without `from` starts today. */
-export async function updateRules(deps: RulesDeps, actor: Actor, code: string, raw: unknown) {
+export async function updateRules(deps: RulesDeps, actor: Actor, code: string, body: z.output<typeof RulesPatchBody>) {
   const c = await community(deps, code);
-  const body = parseBody(RulesPatchBody, raw);
   const today = localDate(deps.clock.now(), c.timeZone);
   const rules = await changeRules(deps, actor, code, {
     action: 'update_rules',
@@ -84,9 +55,8 @@ export async function updateRules(deps: RulesDeps, actor: Actor, code: string, r
 
 const same = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
 
-export async function addRiskArea(deps: RulesDeps, actor: Actor, code: string, raw: unknown) {
+export async function addRiskArea(deps: RulesDeps, actor: Actor, code: string, { area }: z.output<typeof RiskAreaBody>) {
   await community(deps, code);
-  const { area } = parseBody(RiskAreaBody, raw);
   if (!area.split('/').some((s) => s.trim())) throw invalid('area must name a place', { field: 'area' });
   const rules = await changeRules(deps, actor, code, {
     action: 'add_risk_area',

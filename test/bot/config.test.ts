@@ -110,6 +110,10 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['1001', /out of range/],
     ['ten', /not an integer/],
   ],
+  VOLUNTEER_REMINDER_LEAD_MIN: [
+    ['0', /out of range 1\.\.10080/],
+    ['two hours', /not an integer/],
+  ],
 };
 
 /** Defaults pinned by hand; every other default is checked to parse (see below). */
@@ -139,6 +143,7 @@ const DEFAULTS: Partial<Config> = {
   HEALTH_REMINDER_AT: '20:00',
   BROADCAST_RATE_PER_S: 0,
   WORKER_CONCURRENCY: 20,
+  VOLUNTEER_REMINDER_LEAD_MIN: 120,
 };
 
 const required = NAMES.filter((n) => (VARIABLES[n] as { default?: string }).default === undefined);

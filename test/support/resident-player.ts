@@ -47,3 +47,15 @@ export function residentPlayer(wx: WechatTestClient, openid: string, o: { mode?:
       text({ type: 'raw', msgType: 'voice', fields: { MediaId: 'v1', Format: 'amr', ...(recognition ? { Recognition: recognition } : {}) } }),
   };
 }
+
+/** Register through the chat: building poster b:c1:b1, room 2-301, 2 people, elderly alone, a mobile. */
+export async function registerThroughChat(r: ResidentPlayer, language: 'zh-CN' | 'en' = 'zh-CN'): Promise<ResidentPlayer> {
+  await r.subscribe('b:c1:b1');
+  if (language === 'en') await r.say('English');
+  await r.say('2-301');
+  await r.say('2');
+  await r.say('1');
+  await r.say('13812345678');
+  expect(await r.say('1')).toMatch(/登记完成|Registration complete/);
+  return r;
+}

@@ -7,6 +7,12 @@ import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
 import { registerGateRoutes } from './gates.js';
 import { registerAllocationRoutes } from './allocations.js';
+import { registerVolunteerRoutes } from './volunteers.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerHealthRoutes } from './health.js';
+import { registerEscalationRoutes } from './escalations.js';
+import { registerSupplyRoutes } from './supplies.js';
+import { registerResidentRoutes } from './residents.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -15,6 +21,12 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerNoticeRoutes,
   registerGateRoutes,
   registerAllocationRoutes,
+  registerVolunteerRoutes,
+  registerHealthRoutes,
+  registerEscalationRoutes,
+  registerSupplyRoutes,
+  registerResidentRoutes,
+  registerOpenApiRoute,
 ];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */

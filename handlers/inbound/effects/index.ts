@@ -12,6 +12,7 @@ import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
 import { requestGatePass } from './gate-pass.js';
 import { registerReturn } from './returnee.js';
 import { bookAllocation, cancelAllocationBooking } from './allocations.js';
+import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -27,6 +28,9 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   registerReturn,
   bookAllocation,
   cancelAllocationBooking,
+  submitVolunteer,
+  joinTask,
+  leaveTask,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {

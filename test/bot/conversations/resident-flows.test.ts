@@ -18,7 +18,7 @@ import type { HealthReport } from '../../../models/health-report.js';
 import type { SupplyRequest } from '../../../models/supply-request.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
-import { answerText, residentPlayer } from '../../support/resident-player.js';
+import { answerText, registerThroughChat, residentPlayer } from '../../support/resident-player.js';
 import { waitFor } from '../../handlers/broadcast/helpers.js';
 
 /** Real time plus an offset the idle test moves forward. */
@@ -52,18 +52,8 @@ const resident = (openid: string) => t.rt.models.Resident.findById(residentIdFor
 const session = async (openid: string) => JSON.parse((await t.rt.redis.get(`wx:session:wechat:${openid}`)) ?? 'null');
 const today = () => localDate(clock.now(), 'Asia/Shanghai');
 
-/** Register through the chat: building poster b:c1:b1, room 2-301, 2 people, elderly alone, a mobile. */
-async function registered(openid: string, language: 'zh-CN' | 'en' = 'zh-CN') {
-  const r = player(openid);
-  await r.subscribe('b:c1:b1');
-  if (language === 'en') await r.say('English');
-  await r.say('2-301');
-  await r.say('2');
-  await r.say('1');
-  await r.say('13812345678');
-  expect(await r.say('1')).toMatch(/登记完成|Registration complete/);
-  return r;
-}
+/** Register through the chat (see `registerThroughChat`). */
+const registered = (openid: string, language: 'zh-CN' | 'en' = 'zh-CN') => registerThroughChat(player(openid), language);
 
 describe('registration', () => {
   it('a building poster pre-fills community and building; the rest is asked and stored with the vulnerable flag', async () => {

@@ -66,6 +66,7 @@ describe('Bull Board', () => {
       'notice-fanout',
       'supply-notify',
       'supply-overdue',
+      'volunteer-reminders',
     ]);
   });
 
