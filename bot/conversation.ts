@@ -18,6 +18,7 @@ import { redisSlotLedger } from './volunteers/slot-ledger.js';
 import { redisTaskPrompts } from './volunteers/task-prompts.js';
 import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import type { Runtime } from './runtime.js';
+import { lazyFactBase } from './rumors/live-base.js';
 
 const RETRIES = {
   attempts: 8,
@@ -87,6 +88,7 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     jobs: inboundJobs(rt.queues),
     slots: redisSlotLedger(rt.redis),
     taskPrompts: redisTaskPrompts(rt.redis),
+    rumors: lazyFactBase(rt),
     bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
     translate: (language: Language) => rt.i18n.getFixedT(language),

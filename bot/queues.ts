@@ -31,6 +31,8 @@ export const QUEUE_NAMES = {
   observation: 'observation',
   /** Repeatable (every minute): allocation rounds' second offer wave, no-show release, closing. */
   allocationTick: 'allocation-tick',
+  /** Repeatable: tells askers and earlier readers of a released fact-check whose notification did not finish. */
+  factCheckNotify: 'fact-check-notify',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -13,6 +13,8 @@ import { healthReportFlow, isSameAsYesterday } from './health/health-report.js';
 import { intentOfClick, intentOfText, type Intent, type Service } from './menu.js';
 import { registrationFlow } from './registration/registration.js';
 import { parseScene } from './registration/scenes.js';
+import { RUMOR_FLOW, rumorCheckFlow } from './rumors/check.js';
+import { rumorRoute } from './rumors/route.js';
 import { myRequestsFlow } from './supplies/my-requests.js';
 import { stillNeededFlow } from './supplies/still-needed.js';
 import { supplyRequestFlow } from './supplies/supply-request.js';
@@ -29,6 +31,7 @@ export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
     myAccountFlow,
     signUpFlow,
     taskAnswerFlow,
+    rumorCheckFlow,
     gatePassFlow,
     returneeFlow,
     bookingFlow,
@@ -40,6 +43,7 @@ const SERVICE_FLOWS: Partial<Record<Service, string>> = {
   health: 'health-report',
   supplies: 'supply-request',
   volunteer: 'volunteer-sign-up',
+  rumor: RUMOR_FLOW,
   account: 'my-account',
   returnee: 'returnee',
   booking: 'booking',
@@ -69,14 +73,15 @@ function fromIntent(intent: Intent): Route {
 export const conversation: ConversationSpec = {
   flows: FLOWS,
   menu: MENU,
-  route(text, ctx) {
+  route(text, ctx, input) {
     const prompted = promptAnswerRoute(text, ctx.resident.volunteer, SERVICE_FLOWS.health!);
     if (prompted) return prompted;
     const t = foldForMatch(text);
     if (MY_REQUESTS.includes(t)) return { kind: 'flow', flow: 'my-requests' };
     if (REGISTER.includes(t)) return { kind: 'flow', flow: 'registration' };
     if (isSameAsYesterday(text)) return { kind: 'flow', flow: 'health-report', carried: { reuse: true } };
-    return fromIntent(intentOfText(text));
+    const intent = intentOfText(text);
+    return (intent.kind === 'unknown' && rumorRoute(text, input)) || fromIntent(intent);
   },
   aside: taskReplyOf,
   click: (key) => fromIntent(intentOfClick(key)),

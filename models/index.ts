@@ -34,6 +34,8 @@ import {
 } from './allocation.js';
 import { VolunteerDecisionSchema, VolunteerSchema, type Volunteer, type VolunteerDecision } from './volunteer.js';
 import { TaskSignupSchema, VolunteerTaskSchema, type TaskSignup, type VolunteerTask } from './volunteer-task.js';
+import { FactCheckReceiptSchema, FactCheckSchema, type FactCheck, type FactCheckReceipt } from './fact-check.js';
+import { ClaimAskSchema, ClaimSchema, type Claim, type ClaimAsk } from './claim.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -53,6 +55,8 @@ export * from './returnee.js';
 export * from './allocation.js';
 export * from './volunteer.js';
 export * from './volunteer-task.js';
+export * from './fact-check.js';
+export * from './claim.js';
 export * from './ids.js';
 export * from './vulnerability.js';
 
@@ -97,6 +101,10 @@ export function bindModels(conn: Connection) {
     VolunteerDecision: bind<VolunteerDecision>('VolunteerDecision', VolunteerDecisionSchema),
     VolunteerTask: bind<VolunteerTask>('VolunteerTask', VolunteerTaskSchema),
     TaskSignup: bind<TaskSignup>('TaskSignup', TaskSignupSchema),
+    FactCheck: bind<FactCheck>('FactCheck', FactCheckSchema),
+    FactCheckReceipt: bind<FactCheckReceipt>('FactCheckReceipt', FactCheckReceiptSchema),
+    Claim: bind<Claim>('Claim', ClaimSchema),
+    ClaimAsk: bind<ClaimAsk>('ClaimAsk', ClaimAskSchema),
   };
 }
 

@@ -76,6 +76,10 @@ export type Effect =
   /** Take a place on a task; the result `taskReply` says what the slot claim decided. */
   | { type: 'joinTask'; task: TaskRef }
   /** Give a place (or a waitlist place) back; the result `taskReply` says what happened. */
-  | { type: 'leaveTask'; task: { code: string } };
+  | { type: 'leaveTask'; task: { code: string } }
+  /** The resident was told a released fact-check (recorded, so a correction reaches them). */
+  | { type: 'recordRumorAnswer'; factCheckId: string; version: number }
+  /** Nothing in the fact base answers the resident's question: join or open a pending claim. */
+  | { type: 'askClaim'; text: string };
 
 export type EffectType = Effect['type'];

@@ -5,6 +5,7 @@
  */
 import type { HealthAnswers } from '../health/risk.js';
 import type { SupplyCategory, SupplyStatus, Urgency } from '../supplies/priority.js';
+import type { RumorCheck } from '../rumors/card.js';
 import type { Skill } from '../volunteers/skills.js';
 
 export interface CommunityFact {
@@ -105,6 +106,20 @@ export interface Facts {
   volunteer?: VolunteerFact | null;
   /** The task prompt received in the last 24 hours (null: none). */
   latestTaskPrompt?: TaskPromptFact | null;
+  /** A lookup: the released fact-checks matching `query` (the answer being read). */
+  rumorCheck?: RumorCheckFact | null;
+}
+
+/** What the fact base says about a resident's text. */
+export interface RumorCheckFact extends RumorCheck {
+  query: string;
 }
 
 export type FactName = keyof Facts;
+
+/**
+ * Facts that depend on the answer being read (a search the pure engine cannot do): a step names
+ * one in `lookup`, and the caller computes it for the answer's text (`query`) before the step
+ * reads the answer.
+ */
+export type LookupName = 'rumorCheck';

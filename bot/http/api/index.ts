@@ -13,6 +13,7 @@ import { registerHealthRoutes } from './health.js';
 import { registerEscalationRoutes } from './escalations.js';
 import { registerSupplyRoutes } from './supplies.js';
 import { registerResidentRoutes } from './residents.js';
+import { registerRumorRoutes } from './rumors.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
 export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
@@ -27,6 +28,7 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerSupplyRoutes,
   registerResidentRoutes,
   registerOpenApiRoute,
+  registerRumorRoutes,
 ];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */

@@ -13,6 +13,7 @@ import { requestGatePass } from './gate-pass.js';
 import { registerReturn } from './returnee.js';
 import { bookAllocation, cancelAllocationBooking } from './allocations.js';
 import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
+import { askClaimEffect, recordRumorAnswer } from './rumors.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -31,6 +32,8 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   submitVolunteer,
   joinTask,
   leaveTask,
+  recordRumorAnswer,
+  askClaim: askClaimEffect,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {

@@ -48,7 +48,12 @@ let stopHttp: () => Promise<void>;
  * whose scope comes from the query or body get their request in REQUESTS. When you add such a
  * route, add to these: its scope tests fail until you do.
  */
-const PARAMS: Record<string, string> = { code: 'c1' };
+const PARAMS: Record<string, string> = {
+  code: 'c1',
+  // Fact-checks and claims are platform-wide (no scope): any id gets past the guard, then 404.
+  'fact-checks:id': '0123456789abcdef01234567',
+  'claims:id': '0123456789abcdef01234567',
+};
 const NOTICE = { title: 'Water cut', body: 'No water on Tuesday 9:00–12:00.', targets: { communities: ['c1'] } };
 const REQUESTS: Record<string, { query?: Record<string, string>; body?: unknown }> = {
   'GET /api/notices': { query: { community: 'c1' } },
