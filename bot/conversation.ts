@@ -10,6 +10,8 @@ import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
 import { mongoResidentStore } from '../handlers/inbound/touch-resident.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
+import { gateDirectory, type GateDirectory } from '../handlers/gates/directory.js';
+import { redisAllocationLedger } from './allocations/ledger.js';
 import { textsOf } from './i18n.js';
 import { queueBulkMessages } from './outbound/bulk-messages.js';
 import { redisSlotLedger } from './volunteers/slot-ledger.js';
@@ -59,6 +61,14 @@ export function placesOf(rt: Runtime): PlaceDirectory {
   return p;
 }
 
+const gates = new WeakMap<Runtime, GateDirectory>();
+/** One gate directory (and its cache) per runtime. */
+export function gatesOf(rt: Runtime): GateDirectory {
+  let g = gates.get(rt);
+  if (!g) gates.set(rt, (g = gateDirectory(rt.models, placesOf(rt), rt.clock)));
+  return g;
+}
+
 const deps = new WeakMap<Runtime, InboundDeps>();
 export function inboundDeps(rt: Runtime): InboundDeps {
   let d = deps.get(rt);
@@ -69,6 +79,8 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     spec: conversation,
     models: rt.models,
     places: placesOf(rt),
+    gates: gatesOf(rt),
+    allocations: redisAllocationLedger(rt.redis),
     residents: mongoResidentStore(rt.models),
     sessions: redisSessionStore(rt.redis),
     locks: redisResidentLocks(rt.redis),

@@ -6,6 +6,9 @@ import type { ConversationSpec, Route } from './engine/engine.js';
 import { foldForMatch } from './engine/input.js';
 import type { FlowDefinition, Reply } from './engine/types.js';
 import { myAccountFlow } from './account/my-account.js';
+import { bookingFlow } from './allocations/booking.js';
+import { gatePassFlow, gateRoute } from './gates/gate-pass.js';
+import { returneeFlow } from './returnees/returnee.js';
 import { healthReportFlow, isSameAsYesterday } from './health/health-report.js';
 import { intentOfClick, intentOfText, type Intent, type Service } from './menu.js';
 import { registrationFlow } from './registration/registration.js';
@@ -19,9 +22,20 @@ import { signUpFlow } from './volunteers/sign-up.js';
 import { promptAnswerRoute, taskAnswerFlow, taskReplyOf } from './volunteers/task-replies.js';
 
 export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
-  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, signUpFlow, taskAnswerFlow, rumorCheckFlow].map(
-    (f) => [f.id, f],
-  ),
+  [
+    registrationFlow,
+    healthReportFlow,
+    supplyRequestFlow,
+    myRequestsFlow,
+    stillNeededFlow,
+    myAccountFlow,
+    signUpFlow,
+    taskAnswerFlow,
+    rumorCheckFlow,
+    gatePassFlow,
+    returneeFlow,
+    bookingFlow,
+  ].map((f) => [f.id, f]),
 );
 
 /** Which flow each menu service opens; services without a flow yet say they open soon. */
@@ -31,6 +45,8 @@ const SERVICE_FLOWS: Partial<Record<Service, string>> = {
   volunteer: 'volunteer-sign-up',
   rumor: RUMOR_FLOW,
   account: 'my-account',
+  returnee: 'returnee',
+  booking: 'booking',
 };
 
 const MENU: Reply[] = [{ key: 'common:menu' }];
@@ -70,11 +86,15 @@ export const conversation: ConversationSpec = {
   aside: taskReplyOf,
   click: (key) => fromIntent(intentOfClick(key)),
   subscribe(scene, ctx) {
-    if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }] };
+    const gate = gateRoute(scene);
+    if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }], ...(gate ? { route: gate } : {}) };
     const replies: Reply[] = [{ key: 'common:welcome_new' }];
+    if (gate) return { replies, route: gate }; // at the gate: the pass first, registration another time
     return { replies, route: { kind: 'flow', flow: 'registration', carried: scene ? { scene } : {} } };
   },
   scan(scene, ctx) {
+    const gate = gateRoute(scene);
+    if (gate) return gate;
     const s = parseScene(scene);
     if (!ctx.resident.registered && (s.kind === 'community' || s.kind === 'building')) return { kind: 'flow', flow: 'registration', carried: { scene } };
     return { kind: 'menu' };

@@ -10,6 +10,8 @@ import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
 import { volunteerRemindersWorker } from './volunteer-reminders.js';
 import { healthReminderWorker } from './health-reminder.js';
+import { observationWorker } from './observation.js';
+import { allocationTickWorker } from './allocation-tick.js';
 import { factCheckNotifyWorker } from './fact-check-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
@@ -27,6 +29,8 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   bulkMessagesWorker,
   volunteerRemindersWorker,
   healthReminderWorker,
+  observationWorker,
+  allocationTickWorker,
   factCheckNotifyWorker,
 ];
 

@@ -29,6 +29,49 @@ export interface SupplyRequestFact {
   createdAt: string;
 }
 
+/** A gate whose poster can be scanned (scene `g:<id>`). */
+export interface GateFact {
+  id: string;
+  name: string;
+  communityCode: string;
+  communityName: string;
+  /** A building's own gate (a building under closed management). */
+  buildingCode?: string;
+}
+
+/** Where the resident's last granted pass left them. */
+export interface GatePresenceFact {
+  state: 'out' | 'in';
+  gateId: string;
+  communityCode: string;
+  /** Local date of that pass. */
+  date: string;
+  visitor: boolean;
+}
+
+/** What the returnee form needs from the resident's community. */
+export interface ReturneeRulesFact {
+  /** Places a return from which starts an observation (`上海/Shanghai`: spellings separated by `/`). */
+  riskAreas: string[];
+  observationDays: number;
+}
+
+/** An allocation round the resident's household may book now. */
+export interface AllocationOfferFact {
+  id: string;
+  item: string;
+  /** Units a household may book. */
+  perHousehold: number;
+  stock: number;
+  /** Units not booked yet (live figure when the form opened). */
+  left: number;
+  slots: { id: string; start: string; end: string; left: number }[];
+  /** The household's booking in this round, if any. */
+  booking?: { slotId: string; quantity: number; pickupCode: string; bookedBy: 'me' | 'household' };
+  /** Not bookable by this household before then (ISO; a vulnerable-first window). */
+  opensAt?: string;
+}
+
 /** The resident's volunteer sign-up, as far as the conversation needs it. */
 export interface VolunteerFact {
   status: 'pending' | 'approved' | 'rejected';
@@ -52,6 +95,13 @@ export interface Facts {
   todayHealthReport?: HealthReportFact | null;
   /** The resident's supply requests, newest first (open and recently closed). */
   supplyRequests?: SupplyRequestFact[];
+  /** Every gate (a scan names one by id; a visitor may live elsewhere). */
+  gates?: GateFact[];
+  /** The resident's place by the last granted pass (null: never passed a gate). */
+  gatePresence?: GatePresenceFact | null;
+  returneeRules?: ReturneeRulesFact;
+  /** Allocation rounds open to the household now, oldest first. */
+  allocationOffers?: AllocationOfferFact[];
   /** The resident's volunteer sign-up (null: never signed up). */
   volunteer?: VolunteerFact | null;
   /** The task prompt received in the last 24 hours (null: none). */

@@ -10,6 +10,8 @@ export type AccessResource =
   | 'residents'
   | 'supply_requests'
   | 'resident_mobile'
+  | 'gate_records'
+  | 'returnees'
   | `export:${'health-reports' | 'supply-requests' | 'volunteers' | 'deliveries'}`;
 
 /**

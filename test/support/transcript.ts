@@ -7,6 +7,7 @@
  *   `@ results {json}`                  what the effects give the replies (e.g. a slot claim's `taskReply`)
  *   `@ flow-version <flow> <n>`         pretend the running code has that flow at version n
  *   `@ reset`                           forget the conversation (a new scenario)
+ *   `@ result <effect> {json}`          what that effect returns from now on (a pass, a booking: outcomes only the effect knows)
  *   `> text`                            the resident sends text
  *   `> [click KEY]` `> [subscribe SCENE?]` `> [scan SCENE]` `> [image]` `> [voice]` `> [unsubscribe]`
  *   `> [long N]`                        a pasted text N characters long
@@ -68,6 +69,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
   let tickets = 0;
   const asks = new Map<string, number>();
   const versions = new Map<string, number>();
+  const effectResults = new Map<string, Record<string, unknown>>();
   const out: string[] = [];
   const texts = textsOf(i18n);
   for (const line of source.split('\n')) {
@@ -86,6 +88,9 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
       else if (cmd === 'flow-version') {
         const [flow, v] = rest.split(' ');
         versions.set(flow!, Number(v));
+      } else if (cmd === 'result') {
+        const [, type, json] = /^(\S+) (.*)$/.exec(rest) ?? [];
+        effectResults.set(type!, JSON.parse(json!));
       } else throw new Error(`unknown directive ${line}`);
       continue;
     }
@@ -119,6 +124,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
         };
       }
       if (e.type === 'submitSupplyRequest') results.ticket = `S-20261128-${String(++tickets).padStart(4, '0')}`;
+      Object.assign(results, effectResults.get(e.type));
       if (e.type === 'askClaim') results.askCount = (asks.get(e.text) ?? 0) + 1;
       if (e.type === 'askClaim') asks.set(e.text, results.askCount as number);
     }

@@ -35,7 +35,7 @@ export function registerExportRoutes(router: Router<StaffState>, rt: Runtime): v
       description: 'At most 92 days and 50,000 rows; each export is access-logged.',
       query: ExportQuery,
       response: ExportFile,
-      produces: ['text/csv', XLSX],
+      contentType: ['text/csv', XLSX],
       errors: ['forbidden_scope', 'not_found'],
     };
     const download: Middleware<StaffState> = async (ctx) => {

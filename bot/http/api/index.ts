@@ -5,6 +5,8 @@ import type { StaffState } from '../staff-auth.js';
 import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
+import { registerGateRoutes } from './gates.js';
+import { registerAllocationRoutes } from './allocations.js';
 import { registerVolunteerRoutes } from './volunteers.js';
 import { registerOpenApiRoute } from './openapi.js';
 import { registerHealthRoutes } from './health.js';
@@ -21,6 +23,8 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerStaffRoutes,
   registerPlaceRoutes,
   registerNoticeRoutes,
+  registerGateRoutes,
+  registerAllocationRoutes,
   registerVolunteerRoutes,
   registerHealthRoutes,
   registerEscalationRoutes,

@@ -9,6 +9,9 @@ import type { EffectContext, EffectDeps, EffectHandler } from './ports.js';
 import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
+import { requestGatePass } from './gate-pass.js';
+import { registerReturn } from './returnee.js';
+import { bookAllocation, cancelAllocationBooking } from './allocations.js';
 import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
 import { askClaimEffect, recordRumorAnswer } from './rumors.js';
 
@@ -22,6 +25,10 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   raiseHealthAlert,
   submitSupplyRequest,
   answerStillNeeded,
+  requestGatePass,
+  registerReturn,
+  bookAllocation,
+  cancelAllocationBooking,
   submitVolunteer,
   joinTask,
   leaveTask,

@@ -5,6 +5,7 @@ import type { PlaceDirectory } from '../../places/directory.js';
 import type { BulkMessages } from '../../outbound/bulk-messages.js';
 import type { SlotLedger, TaskPrompts } from '../../volunteers/ports.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
+import type { AllocationLedger } from '../../allocations/ledger.js';
 import type { FactBase } from '../../rumors/ports.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
@@ -26,6 +27,8 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** Stock, slot places and households' bookings of allocation rounds (Redis on the rim). */
+  allocations: AllocationLedger;
   /** Volunteer task places (the atomic decisions) and who was prompted for what. */
   slots: SlotLedger;
   taskPrompts: TaskPrompts;
