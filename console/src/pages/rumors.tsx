@@ -275,7 +275,6 @@ function FactBase() {
       <h2 id="base-h">{t('factBase')}</h2>
       <form
         class="row"
-        role="search"
         onSubmit={(e) => {
           e.preventDefault();
           void action.act(async () => setTried(await call(api.POST('/api/rumors/match', { body: { text: q } }))));
