@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { apiClient, call, fetchRoleTable, type Actor, type RoleTable } from './api/client';
 import { I18n, initialLang, translator, useI18n, type Key, type Lang } from './i18n';
 import { SessionContext, TOKEN_KEY, type Session } from './session';
+import { LanguageSelect } from './language-select';
 import { ErrorBox, Loading } from './ui';
 import { NoticesPage } from './pages/notices';
 import { SuppliesPage } from './pages/supplies';
@@ -40,15 +41,7 @@ const hashPage = () => window.location.hash.replace(/^#\/?/, '').split('/')[0] ?
 
 function LanguageSwitch() {
   const { t, lang, setLang } = useI18n();
-  return (
-    <label class="inline">
-      <span>{t('language')}</span>
-      <select value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
-        <option value="zh-CN">中文</option>
-        <option value="en">English</option>
-      </select>
-    </label>
-  );
+  return <LanguageSelect label={t('language')} lang={lang} onChange={setLang} />;
 }
 
 function SignIn({ onSignedIn, error }: { onSignedIn: (token: string) => void; error: unknown }) {

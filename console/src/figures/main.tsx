@@ -2,6 +2,7 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { initialLang, type Lang } from '../i18n';
+import { LanguageSelect } from '../language-select';
 import '../styles.css';
 
 const W = {
@@ -87,13 +88,7 @@ function Page() {
     <main style="max-width:60rem;margin:0 auto;padding:1rem">
       <div class="spread">
         <h1>{w.title}</h1>
-        <label class="inline">
-          <span>{w.language}</span>
-          <select value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
-            <option value="zh-CN">中文</option>
-            <option value="en">English</option>
-          </select>
-        </label>
+        <LanguageSelect label={w.language} lang={lang} onChange={setLang} />
       </div>
       <p class="hint">{w.intro}</p>
       {failed && (

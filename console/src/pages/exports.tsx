@@ -1,9 +1,10 @@
 /** Exports: a kind, a range of days and a format; the file downloads with the staff token (never in a URL). */
 import { useState } from 'preact/hooks';
-import { ApiError, call } from '../api/client';
+import { ApiError } from '../api/client';
 import { useI18n, type Key } from '../i18n';
 import { useSession } from '../session';
-import { ErrorBox, useAction, useLoad } from '../ui';
+import { ErrorBox, useAction } from '../ui';
+import { CommunitySelect } from './community-select';
 
 export const EXPORT_KINDS = ['health-reports', 'supply-requests', 'volunteers', 'deliveries'] as const;
 type Kind = (typeof EXPORT_KINDS)[number];
@@ -18,7 +19,6 @@ export function ExportsPage() {
   const [to, setTo] = useState(day(new Date()));
   const [format, setFormat] = useState<'csv' | 'xlsx'>('xlsx');
   const [community, setCommunity] = useState('');
-  const communities = useLoad(() => call(api.GET('/api/communities')), []);
   const action = useAction();
   const download = () =>
     action.act(async () => {
@@ -65,15 +65,7 @@ export function ExportsPage() {
             <input id="exp-to" type="date" value={to} onInput={(e) => setTo((e.target as HTMLInputElement).value)} required />
           </div>
           <div>
-            <label for="exp-community">{t('community')}</label>
-            <select id="exp-community" value={community} onChange={(e) => setCommunity((e.target as HTMLSelectElement).value)}>
-              <option value="">{t('allCommunities')}</option>
-              {communities.data?.communities.map((c) => (
-                <option key={c.code} value={c.code}>
-                  {c.name}
-                </option>
-              ))}
-            </select>
+            <CommunitySelect id="exp-community" value={community} onChange={setCommunity} all />
           </div>
         </div>
         <fieldset style="border:0;padding:0;margin-top:0.6rem">
@@ -86,7 +78,7 @@ export function ExportsPage() {
           ))}
         </fieldset>
         <p class="hint">{t('exportHint')}</p>
-        <ErrorBox error={action.error ?? communities.error} />
+        <ErrorBox error={action.error} />
         <button class="primary" type="submit" disabled={action.busy || kinds.length === 0}>
           {t('download')}
         </button>

@@ -5,6 +5,7 @@ import { useI18n } from '../i18n';
 import { useSession } from '../session';
 import { ErrorBox, Loading, formatTime, useLoad } from '../ui';
 import { BarChart } from './chart';
+import { CommunitySelect } from './community-select';
 
 const REFRESH_S = 30;
 const C = { green: '#2e7d32', yellow: '#c28a00', red: '#b3261e', blue: '#0b5cad', grey: '#7b8794', purple: '#6a3d9a' };
@@ -13,7 +14,6 @@ export function SituationPage() {
   const { t, lang } = useI18n();
   const { api } = useSession();
   const [community, setCommunity] = useState('');
-  const communities = useLoad(() => call(api.GET('/api/communities')), []);
   const s = useLoad(() => call(api.GET('/api/situation', { params: { query: community ? { community } : {} } })), [community], REFRESH_S * 1000);
   const d = s.data;
   return (
@@ -21,17 +21,7 @@ export function SituationPage() {
       <div class="spread">
         <h1 id="sit-h">{t('situationTitle')}</h1>
         <div class="row">
-          <label for="sit-community" class="inline">
-            {t('community')}
-          </label>
-          <select id="sit-community" value={community} onChange={(e) => setCommunity((e.target as HTMLSelectElement).value)}>
-            <option value="">{t('allCommunities')}</option>
-            {communities.data?.communities.map((c) => (
-              <option key={c.code} value={c.code}>
-                {c.name}
-              </option>
-            ))}
-          </select>
+          <CommunitySelect id="sit-community" value={community} onChange={setCommunity} all />
           <button type="button" onClick={s.reload}>
             {t('refresh')}
           </button>

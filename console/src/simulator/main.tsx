@@ -7,6 +7,7 @@
 import { render } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { initialLang, type Lang } from '../i18n';
+import { LanguageSelect } from '../language-select';
 import '../styles.css';
 import './simulator.css';
 
@@ -140,13 +141,7 @@ function Simulator() {
     <main class="phone" aria-labelledby="sim-h">
       <header class="phone-head">
         <h1 id="sim-h">{w.title}</h1>
-        <label class="inline">
-          <span>{w.language}</span>
-          <select value={lang} onChange={(e) => setLang((e.target as HTMLSelectElement).value as Lang)}>
-            <option value="zh-CN">中文</option>
-            <option value="en">English</option>
-          </select>
-        </label>
+        <LanguageSelect label={w.language} lang={lang} onChange={setLang} />
       </header>
       <p class="hint">{w.intro}</p>
       <div class="row">
