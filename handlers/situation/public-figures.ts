@@ -2,8 +2,8 @@
  * The public figures page (`/figures`, off unless PUBLIC_FIGURES_ENABLED=1): what residents are
  * owed about how their community is run, and nothing about any person. Community-level counts
  * only — never by building (a building's single red report points at a family), never names,
- * rooms, mobiles or texts. Allocation rounds add their stock, booked and handed-out figures when
- * the allocation module supplies them (`allocations` port).
+ * rooms, mobiles or texts. Released allocation rounds add their stock, booked and handed-out
+ * figures (the same summary the allocation API publishes).
  */
 import { z } from 'zod';
 import type { HealthReport } from '../../models/health-report.js';
@@ -13,6 +13,8 @@ import { OPEN_SUPPLY_STATUSES } from '../../flows/supplies/priority.js';
 import type { Models } from '../../models/index.js';
 import type { Clock } from '../ports.js';
 import type { PlaceDirectory } from '../places/directory.js';
+import type { AllocationRound } from '../../models/allocation.js';
+import { summaryOf } from '../allocations/staff-allocations.js';
 
 const count = z.number().int();
 export const PublicAllocation = z.object({ title: z.string(), status: z.string(), stock: count, booked: count, redeemed: count });
@@ -37,7 +39,20 @@ export interface PublicFiguresDeps {
   models: Models;
   places: PlaceDirectory;
   clock: Clock;
-  allocations?: (community: string) => Promise<z.input<typeof PublicAllocation>[]>;
+}
+
+/** The community's released rounds, newest first, with their public summary. */
+async function releasedRounds(models: Models, community: string): Promise<z.input<typeof PublicAllocation>[]> {
+  const rounds = await models.AllocationRound.find({ communityCode: community, status: { $in: ['open', 'closed'] } })
+    .sort({ _id: -1 })
+    .limit(10)
+    .lean<AllocationRound[]>();
+  return Promise.all(
+    rounds.map(async (r) => {
+      const s = await summaryOf(models, r);
+      return { title: r.item, status: r.status, stock: s.stock, booked: s.booked, redeemed: s.redeemed };
+    }),
+  );
 }
 
 export async function publicFigures(deps: PublicFiguresDeps): Promise<PublicFiguresView> {
@@ -56,7 +71,7 @@ export async function publicFigures(deps: PublicFiguresDeps): Promise<PublicFigu
         deps.models.Volunteer.countDocuments({ communityCode: c.code, status: 'approved' }),
         deps.models.VolunteerTask.countDocuments({ communityCode: c.code, status: 'open', endsAt: { $gt: now } }),
         deps.models.Notice.countDocuments({ 'scope.communityCode': c.code, releasedAt: { $gte: weekAgo } }),
-        deps.allocations ? deps.allocations(c.code) : Promise.resolve([]),
+        releasedRounds(deps.models, c.code),
       ]);
       const risk = { green: 0, yellow: 0, red: 0 };
       for (const r of reports) risk[r.risk]++;

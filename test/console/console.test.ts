@@ -279,7 +279,7 @@ describe('roles, charts and accessibility in Chromium', () => {
             .map((el) => el.outerHTML.slice(0, 120)),
         );
       expect(await unlabelled()).toEqual([]);
-      for (const hash of ['#/supplies', '#/volunteers', '#/situation', '#/rumors', '#/exports']) {
+      for (const hash of ['#/supplies', '#/volunteers', '#/situation', '#/rumors', '#/gates', '#/exports']) {
         await page.evaluate((h) => (window.location.hash = h), hash);
         await page.locator('main h1').waitFor();
         await page.waitForLoadState('networkidle');

@@ -131,9 +131,20 @@ describe('public figures and situation', () => {
       risk: 'red',
       submittedAt: new Date(),
     });
+    // A released allocation round shows its public figures; a draft does not.
+    const start = new Date(Date.now() + 86_400_000);
+    const slot = { start: start.toISOString(), end: new Date(start.getTime() + 3_600_000).toISOString(), capacity: 50 };
+    for (const [item, release] of [
+      ['口罩 Masks', true],
+      ['抗原 Test kits', false],
+    ] as const) {
+      const made = await api('POST', '/api/allocations', tokens['demo-committee'], { community: 'demo', item, stock: 100, slots: [slot], release });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+    }
     const r = await get(`${on.base}/figures/data.json`);
     const body = JSON.parse(r.text);
     expect(body.communities[0]).toMatchObject({ code: 'demo', reports: { red: 1 } });
+    expect(body.communities[0].allocations).toEqual([{ title: '口罩 Masks', status: 'open', stock: 100, booked: 0, redeemed: 0 }]);
     expect(r.text).not.toMatch(/demo-resident|1-101|\d{11}|\*{4}|residentId|openid|mobile/);
   });
 

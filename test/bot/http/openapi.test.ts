@@ -163,7 +163,9 @@ describe('the OpenAPI document', () => {
           expect(types.length, `${where} ${status}`).toBeGreaterThan(0);
           if (!status.startsWith('2')) expect(types, `${where} ${status}`).toEqual(['application/json']);
           for (const type of types) {
-            expect(type, `${where} ${status}`).toMatch(/^(application\/json|image\/png|text\/csv|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)$/);
+            expect(type, `${where} ${status}`).toMatch(
+              /^(application\/json|image\/png|text\/csv|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)$/,
+            );
             expect(r.content[type].schema, `${where} ${status} ${type}`).toEqual(expect.any(Object));
           }
         }
