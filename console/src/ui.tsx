@@ -128,3 +128,18 @@ export function waitedFor(iso: string, t: T, now = Date.now()): string {
   const h = Math.max(0, (now - new Date(iso).getTime()) / 3_600_000);
   return h < 48 ? t('hours', { n: Math.floor(h) }) : t('days', { n: Math.floor(h / 24) });
 }
+
+/** A table's header row: one column header per entry. */
+export function HeadRow({ cols }: { cols: ComponentChildren[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c, i) => (
+          <th scope="col" key={i}>
+            {c}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}

@@ -8,7 +8,7 @@ import { useState } from 'preact/hooks';
 import { call } from '../api/client';
 import { useI18n, type Key } from '../i18n';
 import { useSession } from '../session';
-import { Badge, ErrorBox, Loading, Notice, formatTime, useAction, useLoad } from '../ui';
+import { Badge, ErrorBox, Loading, Notice, formatTime, useAction, useLoad, HeadRow } from '../ui';
 
 const place = (r: { building: string | null; unit: string | null; room: string | null }) => [r.building, r.unit, r.room].filter(Boolean).join('-');
 
@@ -93,15 +93,7 @@ function GateLog({ community }: { community: string }) {
       {!!d.data?.records.length && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('time')}</th>
-                <th scope="col">{t('gate')}</th>
-                <th scope="col">{t('direction')}</th>
-                <th scope="col">{t('address')}</th>
-                <th scope="col">{t('reason')}</th>
-              </tr>
-            </thead>
+            <HeadRow cols={[t('time'), t('gate'), t('direction'), t('address'), t('reason')]} />
             <tbody>
               {d.data.records.map((r) => (
                 <tr key={r.id}>
@@ -167,16 +159,7 @@ function Allocations({ community }: { community: string }) {
       {!!list.data?.length && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('items')}</th>
-                <th scope="col">{t('stock')}</th>
-                <th scope="col">{t('booked')}</th>
-                <th scope="col">{t('redeemed')}</th>
-                <th scope="col">{t('left')}</th>
-                <th scope="col">{t('redeem')}</th>
-              </tr>
-            </thead>
+            <HeadRow cols={[t('items'), t('stock'), t('booked'), t('redeemed'), t('left'), t('redeem')]} />
             <tbody>
               {list.data.map((r) => (
                 <tr key={r.id}>

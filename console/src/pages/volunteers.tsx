@@ -7,7 +7,7 @@ import { useState } from 'preact/hooks';
 import { call, type Schemas } from '../api/client';
 import { useI18n, type Key } from '../i18n';
 import { useSession } from '../session';
-import { Badge, ErrorBox, Loading, Notice, formatTime, localInputToIso, useAction, useLoad } from '../ui';
+import { Badge, ErrorBox, Loading, Notice, formatTime, localInputToIso, useAction, useLoad, HeadRow } from '../ui';
 
 const SKILLS = ['delivery', 'medical', 'translation', 'driving', 'it', 'counselling'] as const;
 
@@ -38,19 +38,7 @@ function SignUps() {
       {!!list.data?.volunteers.length && (
         <div class="table-wrap">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('name')}</th>
-                <th scope="col">{t('mobile')}</th>
-                <th scope="col">{t('skills')}</th>
-                <th scope="col">{t('availability')}</th>
-                <th scope="col">{t('area')}</th>
-                <th scope="col">{t('appliedAt')}</th>
-                <th scope="col">
-                  <span class="sr-only">{t('approve')}</span>
-                </th>
-              </tr>
-            </thead>
+            <HeadRow cols={[t('name'), t('mobile'), t('skills'), t('availability'), t('area'), t('appliedAt'), <span class="sr-only">{t('approve')}</span>]} />
             <tbody>
               {list.data.volunteers.map((v) => (
                 <tr key={v.id}>
