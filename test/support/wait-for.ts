@@ -7,15 +7,18 @@
 /** Deadline for conditions that normally hold within a second or two. */
 export const WAIT_MS = 20_000;
 
+/** What a probe returns once its condition holds. */
+export type Truthy<T> = Exclude<T, null | undefined | false | 0 | ''>;
+
 /**
  * Poll `probe` until it returns something truthy, and return that. Fails after `timeoutMs`
  * naming `what` and the last value seen.
  */
-export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = WAIT_MS, everyMs = 50): Promise<NonNullable<T>> {
+export async function waitFor<T>(what: string, probe: () => T | Promise<T>, timeoutMs = WAIT_MS, everyMs = 50): Promise<Truthy<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value as Truthy<T>;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last seen: ${JSON.stringify(value)})`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
