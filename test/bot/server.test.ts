@@ -143,25 +143,28 @@ function serverHasRead(serverPort: number, clientPort: number): boolean {
 /** The server's own timeout is longer than any test: a process that waited for it fails the test. */
 const NO_SHUTDOWN_TIMEOUT = { SHUTDOWN_TIMEOUT_MS: '600000' };
 
+/** `npm run serve` on a free port with this file's Redis and a fresh database, once it listens. */
+async function served(env: Record<string, string> = {}) {
+  const port = await freePort();
+  const proc = serve({
+    ...TEST_ENV,
+    ...NO_SHUTDOWN_TIMEOUT,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    REDIS_URL: t.redis.url,
+    MONGODB_URI: mongoUri('serve'),
+    ...env,
+  });
+  await waitFor('the server to listen', async () => {
+    if (proc.child.exitCode !== null) throw new Error(`serve exited early:\n${proc.output()}`);
+    return isListening(port);
+  });
+  return { proc, port };
+}
+
 describe('bot/serve.ts as a process', () => {
   it('on SIGTERM lets an in-flight request finish, exits 0 and frees the port', async () => {
-    const port = await freePort();
-    const proc = serve({
-      ...TEST_ENV,
-      ...NO_SHUTDOWN_TIMEOUT,
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: t.redis.url,
-      MONGODB_URI: mongoUri('serve'),
-    });
-    await waitFor('/healthz', async () => {
-      if (proc.child.exitCode !== null) throw new Error(`serve exited early:\n${proc.output()}`);
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      return res?.status === 200;
-    }).catch((err: Error) => {
-      throw new Error(`${err.message}\n${proc.output()}`);
-    });
+    const { proc, port } = await served({ LOG_LEVEL: 'info' });
 
     // The real server has no slow route, so make the request slow from our side: send the
     // headers and half the JSON body, signal, then finish the body. The body parser is waiting.
@@ -208,26 +211,14 @@ describe('bot/serve.ts as a process', () => {
   });
 
   it('with nothing in flight, exits 0 promptly on SIGTERM', async () => {
-    const port = await freePort();
-    const proc = serve({ ...TEST_ENV, ...NO_SHUTDOWN_TIMEOUT, HOST: '127.0.0.1', PORT: String(port), REDIS_URL: t.redis.url, MONGODB_URI: mongoUri('serve') });
-    await waitFor('the port', () => isListening(port));
+    const { proc, port } = await served();
     proc.child.kill('SIGTERM');
     expect(await within('exit on SIGTERM', proc.exited)).toBe(0);
     expect(await isListening(port)).toBe(false);
   });
 
   it('a SIGTERM that arrives while the process cannot run (a loaded machine) still stops it gracefully', async () => {
-    const port = await freePort();
-    const proc = serve({
-      ...TEST_ENV,
-      ...NO_SHUTDOWN_TIMEOUT,
-      LOG_LEVEL: 'info',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      REDIS_URL: t.redis.url,
-      MONGODB_URI: mongoUri('serve'),
-    });
-    await waitFor('the port', () => isListening(port));
+    const { proc } = await served({ LOG_LEVEL: 'info' });
     const code = innermost(proc.child.pid!);
     process.kill(code, 'SIGSTOP'); // what a busy CPU does to it, for as long as we like
     try {

@@ -98,9 +98,11 @@ function sendsTo(openid: string): MockCall[] {
 
 const waitForSends = (openid: string, n: number) => waitFor(`${n} sends to ${openid}`, () => sendsTo(openid).length >= n && sendsTo(openid));
 
+/** The late-reply job's state, then its record (read in that order, so a finished job's record is final). */
 async function jobState(dedupKey: string) {
+  const state = await t.rt.queues.lateReply.getJobState(lateReplyJobId(dedupKey));
   const job = await t.rt.queues.lateReply.getJob(lateReplyJobId(dedupKey));
-  return job ? { state: await job.getState(), attemptsMade: job.attemptsMade } : undefined;
+  return job ? { state, attemptsMade: job.attemptsMade } : undefined;
 }
 
 /** The late-reply job of `dedupKey` once it is in `state` (completed, failed). */

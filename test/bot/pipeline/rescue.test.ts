@@ -73,13 +73,16 @@ async function startOwner(): Promise<WechatTestClient> {
 const sendsTo = (openid: string): MockCall[] => mock.calls().filter((c) => c.endpoint === 'custom_send' && (c.body as { touser?: string }).touser === openid);
 const waitForSends = (openid: string, n: number) => waitFor(`${n} sends to ${openid}`, () => sendsTo(openid).length >= n && sendsTo(openid));
 
+// A job's state is read before its record, so the record of a finished job is final.
 async function rescueJob(dedupKey: string) {
+  const state = await t.rt.queues.inboundRescue.getJobState(rescueJobId(dedupKey));
   const job = await t.rt.queues.inboundRescue.getJob(rescueJobId(dedupKey));
-  return job ? { state: await job.getState(), result: job.returnvalue as unknown, started: job.attemptsStarted } : undefined;
+  return job ? { state, result: job.returnvalue as unknown, started: job.attemptsStarted } : undefined;
 }
 async function lateReplyJob(dedupKey: string) {
+  const state = await t.rt.queues.lateReply.getJobState(lateReplyJobId(dedupKey));
   const job = await t.rt.queues.lateReply.getJob(lateReplyJobId(dedupKey));
-  return job ? { state: await job.getState(), attemptsMade: job.attemptsMade } : undefined;
+  return job ? { state, attemptsMade: job.attemptsMade } : undefined;
 }
 const completed = (what: string, read: () => Promise<{ state: string } | undefined>) =>
   waitFor(`${what} to complete`, async () => {
