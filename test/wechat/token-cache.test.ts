@@ -7,6 +7,7 @@ import { LOCAL_CODES, WechatApiError } from '../../bot/wechat/api-errors.js';
 import { createTokenCache, wecomTokenKey, type FetchedToken, type TokenCacheOptions } from '../../bot/wechat/token-cache.js';
 import { startMockWechatApi, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
 import { startRedis } from '../support/services.js';
+import { tsEntry } from '../support/child.js';
 import { gate, waitFor } from '../support/wait-for.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -48,9 +49,8 @@ const cache = (fetchToken: TokenCacheOptions['fetchToken'], extra: Partial<Token
 describe('single-flight refresh across processes', () => {
   it('ten processes asking at once cause exactly one token call', async () => {
     const arg = JSON.stringify({ redisUrl: server.url, base: mock.url, ...APP, tokenEndpoint: 'stable' });
-    const children = Array.from({ length: 10 }, () =>
-      spawn(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'test/wechat/get-token-child.ts'), arg], { stdio: ['pipe', 'pipe', 'inherit'] }),
-    );
+    const [command, args] = tsEntry(path.join(ROOT, 'test/wechat/get-token-child.ts'), [arg]);
+    const children = Array.from({ length: 10 }, () => spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }));
     const outputs = children.map((c) => {
       let out = '';
       c.stdout.setEncoding('utf8');
