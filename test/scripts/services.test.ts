@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRedis } from '../../scripts/services/redis.js';
+import { servesDir, startLocalRedis } from '../../scripts/services/redis.js';
 import { ensureFerretdb, PROJECT_ROOT, startLocalFerretdb } from '../../scripts/services/ferretdb.js';
 import { freePort, isListening } from '../../scripts/services/ports.js';
 import { waitFor } from '../support/wait-for.js';
@@ -100,6 +100,21 @@ describe('startLocalRedis', () => {
       expect(await after.get('k')).toBe('v');
       after.disconnect();
     } finally {
+      await redis.stop();
+    }
+  });
+
+  it('recognises its own server: a port answered by another Redis or another program is not taken for it', async () => {
+    const dir = tempDir('redis');
+    const redis = await startLocalRedis({ dataDir: dir, persistent: false });
+    const squatter = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    try {
+      expect(await servesDir(redis.port, dir)).toBe(true);
+      expect(await servesDir(redis.port, tempDir('redis'))).toBe(false); // someone else's Redis
+      await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+      expect(await servesDir((squatter.address() as net.AddressInfo).port, dir)).toBe(false);
+    } finally {
+      squatter.close();
       await redis.stop();
     }
   });
