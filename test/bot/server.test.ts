@@ -9,7 +9,7 @@ import { freePort, isListening } from '../../scripts/services/ports.js';
 import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
 import { mongoUri } from '../support/services.js';
 import { createTestRuntime, TEST_ENV, type TestRuntime } from '../support/runtime.js';
-import { gate, waitFor, within, type Gate } from '../support/wait-for.js';
+import { gate, START_MS, waitFor, within, type Gate } from '../support/wait-for.js';
 
 let t: TestRuntime;
 beforeAll(async () => {
@@ -155,14 +155,18 @@ async function served(env: Record<string, string> = {}) {
     MONGODB_URI: mongoUri('serve'),
     ...env,
   });
-  await waitFor('the server to listen', async () => {
-    if (proc.child.exitCode !== null) throw new Error(`serve exited early:\n${proc.output()}`);
-    return isListening(port);
-  });
+  await waitFor(
+    'the server to listen',
+    async () => {
+      if (proc.child.exitCode !== null) throw new Error(`serve exited early:\n${proc.output()}`);
+      return isListening(port);
+    },
+    START_MS,
+  );
   return { proc, port };
 }
 
-describe('bot/serve.ts as a process', () => {
+describe('bot/serve.ts as a process', { timeout: START_MS + 60_000 }, () => {
   it('on SIGTERM lets an in-flight request finish, exits 0 and frees the port', async () => {
     const { proc, port } = await served({ LOG_LEVEL: 'info' });
 
@@ -240,7 +244,7 @@ describe('bot/serve.ts as a process', () => {
   it('gives up on an unreachable Redis after STARTUP_TIMEOUT_MS and exits non-zero naming it', async () => {
     const closed = await freePort();
     const proc = serve({ ...TEST_ENV, PORT: '0', STARTUP_TIMEOUT_MS: '1500', REDIS_URL: `redis://127.0.0.1:${closed}`, MONGODB_URI: mongoUri('serve') });
-    const code = await within('exit after STARTUP_TIMEOUT_MS', proc.exited);
+    const code = await within('exit after STARTUP_TIMEOUT_MS', proc.exited, START_MS);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     expect(proc.output()).toMatch(/linli: cannot start: Redis \(REDIS_URL\) is not reachable after \d+ attempts/);

@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
+import { START_MS } from './wait-for.js';
 
 export interface ProcessChild {
   child: ChildProcess;
@@ -26,7 +27,7 @@ export function tsEntry(script: string, args: string[] = []): [string, string[]]
 }
 
 /** `node --import tsx <script>` with exactly `env` (plus PATH and HOME); resolves once `ready(output)` holds. */
-export async function startChild(script: string, env: Record<string, string>, ready: (output: string) => boolean, timeoutMs = 20_000): Promise<ProcessChild> {
+export async function startChild(script: string, env: Record<string, string>, ready: (output: string) => boolean, timeoutMs = START_MS): Promise<ProcessChild> {
   const [command, args] = tsEntry(script);
   const child = spawn(command, args, {
     cwd: PROJECT_ROOT,

@@ -6,6 +6,11 @@
 
 /** Deadline for conditions that normally hold within a second or two. */
 export const WAIT_MS = 20_000;
+/**
+ * Deadline for a process of ours to start (tsx compiles it on the fly): two seconds on a quiet
+ * machine, and once over 20 s with the 2 cores crowded (load average 12 plus two busy loops).
+ */
+export const START_MS = 60_000;
 
 /** What a probe returns once its condition holds. */
 export type Truthy<T> = Exclude<T, null | undefined | false | 0 | ''>;

@@ -17,7 +17,7 @@ import { startMockWechatApi, type MockCall, type MockWechatApi } from '../../../
 import { createTestRuntime, serveApp, TEST_ENV, type TestRuntime } from '../../support/runtime.js';
 import { startChild, type ProcessChild } from '../../support/child.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
-import { gate, waitFor } from '../../support/wait-for.js';
+import { gate, START_MS, waitFor } from '../../support/wait-for.js';
 
 const DEADLINE_MS = 300;
 /** The in-process server's flow step for `oSlowAlive` waits here until the test opens it. */
@@ -91,33 +91,37 @@ const completed = (what: string, read: () => Promise<{ state: string } | undefin
   });
 
 describe('a server that dies after answering `success` at the deadline', () => {
-  it('the rescue job runs the message and the resident gets the reply once; a duplicate that waited on the dead run changes nothing', async () => {
-    const wx = await startOwner();
-    const openid = 'oHangA';
-    const msg = wx.build({ type: 'text', content: '1' }, { openid });
-    const key = `msg:${openid}:${msg.meta.msgId}`;
-    const first = await wx.send('plain', msg);
-    expect(first.body).toBe('success');
-    // WeChat's retry, to another server, while the owner is alive and renewing its claim:
-    // it waits for the run, then answers `success` at its own deadline.
-    const dup = await toLocal.send('plain', msg);
-    expect(dup.body).toBe('success');
-    expect(JSON.parse((await t.rt.redis.get(`wx:inbound:${key}`))!)).toMatchObject({ state: 'running' });
-    expect(sendsTo(openid)).toHaveLength(0);
+  it(
+    'the rescue job runs the message and the resident gets the reply once; a duplicate that waited on the dead run changes nothing',
+    async () => {
+      const wx = await startOwner();
+      const openid = 'oHangA';
+      const msg = wx.build({ type: 'text', content: '1' }, { openid });
+      const key = `msg:${openid}:${msg.meta.msgId}`;
+      const first = await wx.send('plain', msg);
+      expect(first.body).toBe('success');
+      // WeChat's retry, to another server, while the owner is alive and renewing its claim:
+      // it waits for the run, then answers `success` at its own deadline.
+      const dup = await toLocal.send('plain', msg);
+      expect(dup.body).toBe('success');
+      expect(JSON.parse((await t.rt.redis.get(`wx:inbound:${key}`))!)).toMatchObject({ state: 'running' });
+      expect(sendsTo(openid)).toHaveLength(0);
 
-    owner!.kill(); // the server dies with the run unfinished and nothing recorded
-    const [sent] = await waitForSends(openid, 1);
-    expect(sent!.errcode).toBe(0);
-    expect(sent!.body).toMatchObject({ touser: openid, msgtype: 'text', text: { content: expect.stringContaining('健康上报') } });
-    expect(await completed('the rescue job', () => rescueJob(key))).toMatchObject({ result: 'rescued' });
-    expect(await completed('the late reply', () => lateReplyJob(key))).toMatchObject({ attemptsMade: 1 });
-    expect(sendsTo(openid)).toHaveLength(1);
-    expect(JSON.parse((await t.rt.redis.get(`wx:inbound:${key}`))!)).toMatchObject({ state: 'done', via: 'late', delivery: { state: 'sent' } });
-    // A late retry after all that answers `success` from the record and queues nothing more.
-    expect((await toLocal.send('plain', msg)).body).toBe('success');
-    expect(await lateReplyJob(key)).toMatchObject({ state: 'completed', attemptsMade: 1 });
-    expect(sendsTo(openid)).toHaveLength(1);
-  }, 60_000);
+      owner!.kill(); // the server dies with the run unfinished and nothing recorded
+      const [sent] = await waitForSends(openid, 1);
+      expect(sent!.errcode).toBe(0);
+      expect(sent!.body).toMatchObject({ touser: openid, msgtype: 'text', text: { content: expect.stringContaining('健康上报') } });
+      expect(await completed('the rescue job', () => rescueJob(key))).toMatchObject({ result: 'rescued' });
+      expect(await completed('the late reply', () => lateReplyJob(key))).toMatchObject({ attemptsMade: 1 });
+      expect(sendsTo(openid)).toHaveLength(1);
+      expect(JSON.parse((await t.rt.redis.get(`wx:inbound:${key}`))!)).toMatchObject({ state: 'done', via: 'late', delivery: { state: 'sent' } });
+      // A late retry after all that answers `success` from the record and queues nothing more.
+      expect((await toLocal.send('plain', msg)).body).toBe('success');
+      expect(await lateReplyJob(key)).toMatchObject({ state: 'completed', attemptsMade: 1 });
+      expect(sendsTo(openid)).toHaveLength(1);
+    },
+    START_MS + 60_000,
+  );
 });
 
 describe('a slow run that is alive', () => {
