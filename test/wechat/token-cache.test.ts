@@ -8,7 +8,7 @@ import { createTokenCache, wecomTokenKey, type FetchedToken, type TokenCacheOpti
 import { startMockWechatApi, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
 import { startRedis } from '../support/services.js';
 import { tsEntry } from '../support/child.js';
-import { gate, waitFor } from '../support/wait-for.js';
+import { gate, START_MS, waitFor } from '../support/wait-for.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const APP = { appId: 'wxtokentest01', appSecret: 'oa-secret' };
@@ -47,25 +47,29 @@ const cache = (fetchToken: TokenCacheOptions['fetchToken'], extra: Partial<Token
   createTokenCache({ redis, key: KEY, fetchToken, pollMs: 10, ...extra });
 
 describe('single-flight refresh across processes', () => {
-  it('ten processes asking at once cause exactly one token call', async () => {
-    const arg = JSON.stringify({ redisUrl: server.url, base: mock.url, ...APP, tokenEndpoint: 'stable' });
-    const [command, args] = tsEntry(path.join(ROOT, 'test/wechat/get-token-child.ts'), [arg]);
-    const children = Array.from({ length: 10 }, () => spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }));
-    const outputs = children.map((c) => {
-      let out = '';
-      c.stdout.setEncoding('utf8');
-      const ready = new Promise<void>((resolve) => c.stdout.on('data', (d: string) => ((out += d), out.includes('ready') && resolve())));
-      const done = new Promise<string>((resolve, reject) => c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`)))));
-      return { ready, done };
-    });
-    await Promise.all(outputs.map((o) => o.ready));
-    for (const c of children) c.stdin.end('go\n');
-    const tokens = (await Promise.all(outputs.map((o) => o.done))).map((out) => /token (\S+)/.exec(out)?.[1]);
+  it(
+    'ten processes asking at once cause exactly one token call',
+    async () => {
+      const arg = JSON.stringify({ redisUrl: server.url, base: mock.url, ...APP, tokenEndpoint: 'stable' });
+      const [command, args] = tsEntry(path.join(ROOT, 'test/wechat/get-token-child.ts'), [arg]);
+      const children = Array.from({ length: 10 }, () => spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] }));
+      const outputs = children.map((c) => {
+        let out = '';
+        c.stdout.setEncoding('utf8');
+        const ready = new Promise<void>((resolve) => c.stdout.on('data', (d: string) => ((out += d), out.includes('ready') && resolve())));
+        const done = new Promise<string>((resolve, reject) => c.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child exited ${code}`)))));
+        return { ready, done };
+      });
+      await Promise.all(outputs.map((o) => o.ready));
+      for (const c of children) c.stdin.end('go\n');
+      const tokens = (await Promise.all(outputs.map((o) => o.done))).map((out) => /token (\S+)/.exec(out)?.[1]);
 
-    expect(new Set(tokens).size).toBe(1);
-    expect(tokens[0]).toMatch(/^MOCK_/);
-    expect(mock.calls().filter((c) => c.endpoint === 'stable_token')).toHaveLength(1);
-  }, 60_000);
+      expect(new Set(tokens).size).toBe(1);
+      expect(tokens[0]).toMatch(/^MOCK_/);
+      expect(mock.calls().filter((c) => c.endpoint === 'stable_token')).toHaveLength(1);
+    },
+    START_MS + 30_000,
+  ); // ten processes of ours starting at once
 
   it('fifty concurrent gets on five cache instances fetch once', async () => {
     const src = counter({ delayMs: 50 });
