@@ -10,13 +10,16 @@ async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
-  const workers = startWorkers(rt);
-  await registerSchedules(rt);
-  log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
+  // Handle SIGTERM before the workers start: a signal that finds no handler kills the process on
+  // the spot, jobs in hand and all, and whoever reads "workers running" may send one at once.
+  let workers: ReturnType<typeof startWorkers> | undefined;
   onShutdownSignal(log, async () => {
-    await workers.close(config.SHUTDOWN_TIMEOUT_MS);
+    await workers?.close(config.SHUTDOWN_TIMEOUT_MS);
     await rt.close();
   });
+  workers = startWorkers(rt);
+  await registerSchedules(rt);
+  log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
 }
 
 main().catch(exitOnStartupError);

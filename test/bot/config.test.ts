@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, VARIABLES, type Config } from '../../bot/config.js';
 import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
 import { TEST_ENV } from '../support/runtime.js';
+import { tsEntry } from '../support/child.js';
+import { START_MS } from '../support/wait-for.js';
 
 type Name = keyof typeof VARIABLES;
 const NAMES = Object.keys(VARIABLES) as Name[];
@@ -264,10 +266,11 @@ describe('README.md', () => {
 });
 
 describe('bot/serve.ts with a bad environment', () => {
-  it('exits non-zero before connecting, naming each bad variable on stderr', async () => {
+  it('exits non-zero before connecting, naming each bad variable on stderr', { timeout: START_MS + 10_000 }, async () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...VALID, PORT: 'abc' };
     delete env.REDIS_URL;
-    const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['bot/serve.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, args] = tsEntry('bot/serve.ts');
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

@@ -10,7 +10,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { apiClient, until, type ApiCall } from '../support/staff-api.js';
+import { apiClient, type ApiCall } from '../support/staff-api.js';
+import { waitFor } from '../support/wait-for.js';
 import { shot, signedIn, startConsoleStack, type ConsoleStack } from './stack.js';
 import { Types } from 'mongoose';
 import { residentIdFor } from '../../models/resident.js';
@@ -71,7 +72,7 @@ describe('console in Chromium', () => {
       await releaser.getByRole('button', { name: 'Release' }).click();
       const bar = releaser.getByRole('progressbar', { name: 'Delivery progress' });
       await bar.waitFor();
-      await until('the progress bar at 100%', async () => (await bar.getAttribute('aria-valuenow')) === '100', 90_000, 250);
+      await waitFor('the progress bar at 100%', async () => (await bar.getAttribute('aria-valuenow')) === '100', 90_000, 250);
       await statusIs(releaser, 'completed');
       await shot(releaser, 'a3-delivered');
       expect(await releaser.getByTestId('progress-line').textContent()).toContain('30 of 30 done · sent 30 · failed 0');
@@ -245,7 +246,7 @@ describe('roles, charts and accessibility in Chromium', () => {
       const page = await signedIn(s, s.tokens['demo-committee']!, '#/situation');
       const charts = ['risk14', 'buildings', 'missing', 'supplies', 'tasks', 'deliveries'];
       for (const c of charts) {
-        await until(`chart ${c} with data`, async () => Number(await page.locator(`[data-chart="${c}"]`).getAttribute('data-total')) > 0, 30_000, 200);
+        await waitFor(`chart ${c} with data`, async () => Number(await page.locator(`[data-chart="${c}"]`).getAttribute('data-total')) > 0, 30_000, 200);
         expect(await painted(page, c)).toBeGreaterThan(500);
       }
       expect(Number(await page.locator('[data-chart="risk14"]').getAttribute('data-total'))).toBe(12);

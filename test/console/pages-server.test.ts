@@ -15,7 +15,8 @@ import { ensureConsoleBuilt } from '../../scripts/console/build.js';
 import { apiTypes, offlineApiDocument } from '../../scripts/console/api-types.js';
 import { startMockWechatApi, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
 import { createTestRuntime, serveApp, type TestRuntime } from '../support/runtime.js';
-import { apiClient, until, type ApiCall } from '../support/staff-api.js';
+import { apiClient, type ApiCall } from '../support/staff-api.js';
+import { waitFor } from '../support/wait-for.js';
 
 let mock: MockWechatApi;
 let on: { t: TestRuntime; base: string; close: () => Promise<void> };
@@ -105,7 +106,7 @@ describe('simulator endpoint', () => {
     };
     await sendApi('sim-server-1', 'your request was accepted');
     await sendApi('someone-else', 'not yours');
-    const got = await until('the message in the log', async () => {
+    const got = await waitFor('the message in the log', async () => {
       const m = (await (await fetch(`${on.base}/simulator/api/messages?openid=sim-server-1&after=${before}`)).json()) as any;
       return m.messages.length ? m : null;
     });

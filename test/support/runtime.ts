@@ -68,7 +68,7 @@ export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<
       ...TEST_ENV,
       REDIS_URL: redis.url,
       MONGODB_URI: mongoUri(opts.dbPrefix),
-      STARTUP_TIMEOUT_MS: '10000',
+      STARTUP_TIMEOUT_MS: '30000', // a deadline for a crowded machine; the hooks allow 120 s
       ...opts.env,
     });
     rt = await createRuntime(config, { log: opts.log, clock: opts.clock, ids: opts.ids });
