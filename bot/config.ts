@@ -109,6 +109,11 @@ export const VARIABLES = {
   WECOM_API_BASE: { default: 'https://qyapi.weixin.qq.com', expects: 'an http(s) URL of the WeCom API', parse: url(['http:', 'https:']) },
   BROADCAST_RATE_PER_S: { default: '0', expects: 'deliveries per second across all workers (0 = no limit)', parse: num(0) },
   WORKER_CONCURRENCY: { default: '20', expects: 'jobs one worker process runs at once', parse: int(1, 1000) },
+  RESIDENT_WRITE_BACK_MS: {
+    default: '1000',
+    expects: 'milliseconds a resident change waits in Redis, gathering later ones, before the workers write it to MongoDB',
+    parse: int(0, 60_000),
+  },
 } satisfies Record<string, Variable<unknown>>;
 
 /** Values never echoed in error messages: secrets, and URLs that may carry a password. */

@@ -1,17 +1,18 @@
 /**
  * The conversation's ports from the runtime, built once per process and shared by the webhook
- * and the workers that run a message (the rescue job): residents, sessions and leases in Redis,
+ * and the workers that run a message (the rescue job): residents (cached in Redis, written back
+ * to MongoDB by the workers), sessions and leases in Redis,
  * places, facts, effects and the jobs effects queue.
  */
 import type { Queue } from 'bullmq';
 import { conversation } from '../flows/conversation.js';
 import type { Language } from '../flows/engine/types.js';
 import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
-import { mongoResidentStore } from '../handlers/inbound/touch-resident.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
 import { textsOf } from './i18n.js';
 import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
+import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
 
 const RETRIES = {
@@ -65,7 +66,7 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     spec: conversation,
     models: rt.models,
     places: placesOf(rt),
-    residents: mongoResidentStore(rt.models),
+    residents: cachedResidentStore({ redis: rt.redis, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
     sessions: redisSessionStore(rt.redis),
     locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),

@@ -2,17 +2,22 @@ import { loadConfigOrExit } from './config.js';
 import { createRuntime } from './runtime.js';
 import { createLogger } from './log.js';
 import { startWorkers } from './workers/index.js';
+import { startResidentWriteBack } from './residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
 
-/** `npm run worker`: every queue's BullMQ workers; SIGTERM finishes the jobs in hand first. */
+/**
+ * `npm run worker`: every queue's BullMQ workers and the residents' write-back to MongoDB;
+ * SIGTERM finishes the jobs and the write in hand first.
+ */
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
   const workers = startWorkers(rt);
+  const writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
   log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
   onShutdownSignal(log, async () => {
-    await workers.close(config.SHUTDOWN_TIMEOUT_MS);
+    await Promise.all([workers.close(config.SHUTDOWN_TIMEOUT_MS), writeBack.close()]);
     await rt.close();
   });
 }

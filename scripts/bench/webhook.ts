@@ -123,7 +123,8 @@ interface CaseResult {
 function startChild(kind: CaseName, env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   return new Promise((resolve, reject) => {
     // The server's log (stdout) goes to our stderr: stdout carries only the JSON report.
-    const child = fork(SELF, ['--serve', kind], { env: { ...process.env, ...env }, stdio: ['ignore', 2, 2, 'ipc'] });
+    const execArgv = process.env.BENCH_PROFILE_DIR ? [...process.execArgv, '--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : process.execArgv;
+    const child = fork(SELF, ['--serve', kind], { env: { ...process.env, ...env }, execArgv, stdio: ['ignore', 2, 2, 'ipc'] });
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`${kind} server exited early (code ${code})`)));
     child.once('message', (m) => resolve({ url: (m as { url: string }).url, child }));
