@@ -10,8 +10,8 @@ import type { Language } from '../flows/engine/types.js';
 import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
-import { textsOf } from './i18n.js';
-import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
+import { textsOf, translator } from './i18n.js';
+import { redisConversationStore } from './pipeline/session-store.js';
 import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
 
@@ -67,12 +67,11 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     models: rt.models,
     places: placesOf(rt),
     residents: cachedResidentStore({ redis: rt.redis, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
-    sessions: redisSessionStore(rt.redis),
-    locks: redisResidentLocks(rt.redis),
+    conversations: redisConversationStore(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
     texts: textsOf(rt.i18n),
-    translate: (language: Language) => rt.i18n.getFixedT(language),
+    translate: (language: Language) => translator(rt.i18n, language),
     owner: () => `${prefix}#${++leases}`,
     clock: rt.clock,
     log: rt.log,

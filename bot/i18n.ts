@@ -38,12 +38,19 @@ export async function createI18n(): Promise<i18n> {
   return instance;
 }
 
-/** A `t` bound to one language. */
+const fixed = new WeakMap<i18n, Map<string, TFunction>>();
+
+/** A `t` bound to one language, made once per language (not once per message). */
 export function translator(i18n: i18n, lng: string): TFunction {
-  return i18n.getFixedT(lng);
+  let byLanguage = fixed.get(i18n);
+  if (!byLanguage) fixed.set(i18n, (byLanguage = new Map()));
+  let t = byLanguage.get(lng);
+  if (!t) byLanguage.set(lng, (t = i18n.getFixedT(lng)));
+  return t;
 }
 
 /** Every language's text of a key (for reading answers typed in either language). */
 export function textsOf(i18n: i18n): { all(key: string, params?: Record<string, unknown>): string[] } {
-  return { all: (key, params) => SUPPORTED_LANGUAGES.map((l) => i18n.getFixedT(l)(key, params ?? {})).filter((s) => s && s !== key) };
+  const ts = SUPPORTED_LANGUAGES.map((l) => translator(i18n, l));
+  return { all: (key, params) => ts.map((t) => t(key, params ?? {})).filter((s) => s && s !== key) };
 }
