@@ -10,14 +10,8 @@ import type { Redis } from 'ioredis';
 import type { Models } from '../../models/index.js';
 import type { Language } from '../../models/resident.js';
 import type { InboundMessage } from '../../handlers/inbound/messages.js';
-import {
-  findResident,
-  residentView,
-  touchResidentDoc,
-  type ResidentDoc,
-  type ResidentStore,
-  type ResidentView,
-} from '../../handlers/inbound/touch-resident.js';
+import { residentIdFor } from '../../models/resident.js';
+import { residentView, touchResidentDoc, type ResidentDoc, type ResidentStore, type ResidentView } from '../../handlers/inbound/touch-resident.js';
 import { luaScript } from '../redis-script.js';
 import { CACHE_TTL_MS, DIRTY_KEY, MARK_DIRTY_LUA, memberOf, residentKey } from './keys.js';
 
@@ -137,7 +131,9 @@ export function cachedResidentStore(deps: ResidentCacheDeps): ResidentStore {
     const hit = (await touchHit(redis, key, DIRTY_KEY, ...args)) as Array<string | null> | null;
     if (hit) return viewOf(channel, openid, hit);
     // A miss: MongoDB is current for this resident (a hash with pending changes never expires).
-    let doc: ResidentDoc | null = await findResident(models, channel, openid);
+    // By `_id` only: a (channel, openid) query scans the collection on FerretDB; a resident
+    // imported under another `_id` is found by the upsert's duplicate-key fallback instead.
+    let doc = await models.Resident.findById(residentIdFor(channel, openid)).lean<ResidentDoc>();
     const recorded = !doc;
     if (!doc) doc = await touchResidentDoc(models, channel, inbound, at); // first contact: created durably
     const v = residentView(channel, openid, doc);
@@ -175,8 +171,10 @@ export function cachedResidentStore(deps: ResidentCacheDeps): ResidentStore {
       if (!cached) await models.Resident.updateOne({ _id: resident.id }, { $set: { language } });
     },
     async changed(channel, openid) {
-      const doc = await findResident(models, channel, openid);
-      if (doc) await refreshProfile(redis, residentKey(channel, openid), profileOf(residentView(channel, openid, doc)));
+      const key = residentKey(channel, openid);
+      const id = await redis.hget(key, 'id');
+      const doc = id ? await models.Resident.findById(id).lean<ResidentDoc>() : null; // not cached: nothing to refresh
+      if (doc) await refreshProfile(redis, key, profileOf(residentView(channel, openid, doc)));
     },
   };
 }
