@@ -32,7 +32,7 @@ export interface WebhookHooks {
 export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<WebhookState> {
   const router = new Router<WebhookState>();
   const { config, clock, ids, log } = rt;
-  const inboundStore = redisInboundStore(rt.redis);
+  const inboundStore = redisInboundStore(rt.hot);
   const conversation = inboundDeps(rt);
   const steps = [
     readBody(),

@@ -11,11 +11,16 @@ import type { AddressInfo } from 'node:net';
 export type ChildKind = 'bare' | 'plain' | 'safe' | 'work';
 
 /** Messages from the parent. */
-export type ChildRequest = { cmd: 'stop' } | { cmd: 'pending' } | { cmd: 'written'; prefix: string; since: number };
+export type ChildRequest = { cmd: 'stop' } | { cmd: 'cpu' } | { cmd: 'pending' } | { cmd: 'written'; prefix: string; since: number };
 /** Messages to the parent. */
-export type ChildReport = { ready: true; url?: string } | { pending: number } | { written: number } | { maxRssBytes: number };
+export type ChildReport = { ready: true; url?: string } | { cpuMicros: number } | { pending: number } | { written: number } | { maxRssBytes: number };
 
 const send = (m: ChildReport) => process.send!(m);
+/** CPU time this process has used (user + system), for CPU per request: it does not depend on how busy the machine is. */
+const cpuMicros = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 
 export async function runChild(kind: ChildKind): Promise<void> {
   if (kind === 'bare') return serveBare();
@@ -42,7 +47,8 @@ export async function runChild(kind: ChildKind): Promise<void> {
     };
   }
   process.on('message', (m: ChildRequest) => {
-    if (m.cmd === 'pending') void rt.redis.zcard('linli:resident-dirty').then((pending) => send({ pending }));
+    if (m.cmd === 'cpu') send({ cpuMicros: cpuMicros() });
+    else if (m.cmd === 'pending') void rt.redis.zcard('linli:resident-dirty').then((pending) => send({ pending }));
     else if (m.cmd === 'written')
       void rt.models.Resident.countDocuments({ openid: { $regex: `^${m.prefix}` }, lastInboundAt: { $gte: new Date(m.since) } }).then((written) =>
         send({ written }),
@@ -67,6 +73,7 @@ async function serveBare(): Promise<void> {
   const server = http.createServer(app.callback());
   const url = await listen(server);
   process.on('message', (m: ChildRequest) => {
+    if (m.cmd === 'cpu') return send({ cpuMicros: cpuMicros() });
     if (m.cmd !== 'stop') return;
     server.closeAllConnections();
     server.close();

@@ -218,8 +218,11 @@ async function main(): Promise<void> {
         await autocannon({ ...base, duration: warmup });
       }
       say(`${c.label}: maximum rate, ${duration} s, ${connections} connections…`);
+      const cpuBefore = (await server.ask<{ cpuMicros: number }>({ cmd: 'cpu' }, 'cpuMicros')).cpuMicros;
       const max = loadResult(await autocannon({ ...base, duration }));
-      const out: Record<string, unknown> = { max };
+      const cpuUsed = (await server.ask<{ cpuMicros: number }>({ cmd: 'cpu' }, 'cpuMicros')).cpuMicros - cpuBefore;
+      // CPU per request does not depend on how loaded the machine is, unlike requests per second.
+      const out: Record<string, unknown> = { max, serverCpuMicrosPerRequest: Math.round(cpuUsed / Math.max(1, max.requests)) };
       if (c.name === 'bare') bareRate = max.reqPerSec;
       else {
         const rate = Math.max(1, Math.floor(max.reqPerSec / 2));
@@ -254,6 +257,11 @@ async function main(): Promise<void> {
           results: { a_bare_koa: report.bare, b_webhook_plain: plain, c_webhook_safe: safe },
           workerPeakRssMB,
           ratios: { b_over_a: plain.ratioToBare, c_over_a: safe.ratioToBare },
+          /** Server CPU per request relative to bare Koa's: the same ratio, free of other load on the machine. */
+          cpuPerRequestRatios: {
+            a_over_b: cpuRatio(report.bare, report.plain),
+            a_over_c: cpuRatio(report.bare, report.safe),
+          },
           targets: {
             plain_ratio_at_least_0_25: plain.ratioToBare >= 0.25,
             safe_ratio_at_least_0_2: safe.ratioToBare >= 0.2,
@@ -270,6 +278,11 @@ async function main(): Promise<void> {
     await services.stopAll();
   }
 }
+
+const cpuRatio = (a: unknown, b: unknown) => {
+  const cpu = (x: unknown) => (x as { serverCpuMicrosPerRequest: number }).serverCpuMicrosPerRequest;
+  return Math.round((cpu(a) / cpu(b)) * 1000) / 1000;
+};
 
 /** Wait (≤ 60 s) until no resident change is pending, then count the senders whose last message reached FerretDB. */
 async function writeBackCaughtUp(worker: Child, senders: string, since: number, residents: number) {
