@@ -52,7 +52,7 @@ interface Open {
  * exactly (user content). Between child elements, whitespace (§6 "newlines are common") and
  * stray mixed text are dropped; WeChat never sends mixed content.
  */
-function valueOf(el: Open): XmlValue {
+function elementValue(el: Open): XmlValue {
   if (el.children.length === 0) {
     if (el.texts.length === 1 && !el.texts[0]!.cdata) return decodeEntities(el.texts[0]!.text);
     const hasCdata = el.texts.some((t) => t.cdata);
@@ -64,7 +64,7 @@ function valueOf(el: Open): XmlValue {
   for (const [name, value] of el.children) {
     const prev = Object.hasOwn(grouped, name) ? grouped[name] : undefined;
     if (prev === undefined) grouped[name] = value;
-    // valueOf never returns an array, so an array here is a list of repeats we made.
+    // elementValue never returns an array, so an array here is a list of repeats we made.
     else if (Array.isArray(prev)) prev.push(value);
     else grouped[name] = [prev, value];
   }
@@ -112,7 +112,7 @@ function readDocument(text: string): XmlValue {
       const top = stack.pop();
       if (!name || !close?.test(text) || top?.name !== name) throw malformed(`unexpected </${name ?? ''}>`);
       i = close.lastIndex;
-      const value = valueOf(top);
+      const value = elementValue(top);
       if (stack.length) stack[stack.length - 1]!.children.push([name, value]);
       else if (root === undefined && name === 'xml') root = value;
       else throw malformed('expected exactly one <xml> root element');
