@@ -106,6 +106,11 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['1001', /out of range/],
     ['ten', /not an integer/],
   ],
+  RESIDENT_WRITE_BACK_MS: [
+    ['-1', /out of range 0\.\.60000/],
+    ['60001', /out of range/],
+    ['1s', /not an integer/],
+  ],
 };
 
 /** Defaults pinned by hand; every other default is checked to parse (see below). */
@@ -134,6 +139,7 @@ const DEFAULTS: Partial<Config> = {
   WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
   BROADCAST_RATE_PER_S: 0,
   WORKER_CONCURRENCY: 20,
+  RESIDENT_WRITE_BACK_MS: 1000,
 };
 
 const required = NAMES.filter((n) => (VARIABLES[n] as { default?: string }).default === undefined);

@@ -8,8 +8,8 @@ import { cachedResidentStore } from '../../../bot/residents/cache.js';
 import { residentKey } from '../../../bot/residents/keys.js';
 import { drainResidentChanges, pendingResidents } from '../../../bot/residents/write-back.js';
 import type { ResidentStore } from '../../../handlers/inbound/touch-resident.js';
-import type { InboundMessage } from '../../../handlers/inbound/messages.js';
 import { residentIdFor } from '../../../models/resident.js';
+import { eventFrom, textFrom } from '../../support/inbound.js';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
@@ -17,21 +17,8 @@ let store: ResidentStore;
 const writeBack = () => drainResidentChanges({ redis: t.rt.redis, models: t.rt.models, writeBackMs: 1000 });
 const stored = (openid: string) => t.rt.models.Resident.findById(residentIdFor('wechat', openid)).lean();
 
-let msgSeq = 0;
-const text = (fromUser: string, content = 'hi'): InboundMessage => {
-  msgSeq += 1;
-  return { type: 'text', content, toUser: 'gh_x', fromUser, createTime: 1, msgId: String(msgSeq), dedupKey: `msg:${fromUser}:${msgSeq}` };
-};
-const event = (fromUser: string, e: 'subscribe' | 'unsubscribe', sceneKey?: string): InboundMessage =>
-  ({
-    type: 'event',
-    event: e,
-    ...(sceneKey ? { sceneKey } : {}),
-    toUser: 'gh_x',
-    fromUser,
-    createTime: 1,
-    dedupKey: `evt:${fromUser}:1:${e}:`,
-  }) as InboundMessage;
+const text = textFrom;
+const event = eventFrom;
 const at = (hms: string) => new Date(`2026-11-28T${hms}Z`);
 
 beforeAll(async () => {

@@ -8,23 +8,15 @@ import { cachedResidentStore } from '../../../bot/residents/cache.js';
 import { redisKfWindows } from '../../../bot/residents/kf-window.js';
 import { drainResidentChanges } from '../../../bot/residents/write-back.js';
 import type { KfWindows } from '../../../handlers/outbound/kf-window.js';
-import type { InboundMessage } from '../../../handlers/inbound/messages.js';
 import type { ResidentStore } from '../../../handlers/inbound/touch-resident.js';
 import { residentIdFor } from '../../../models/resident.js';
+import { textFrom } from '../../support/inbound.js';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
 let store: ResidentStore;
 let windows: KfWindows;
-const text = (fromUser: string): InboundMessage => ({
-  type: 'text',
-  content: 'hi',
-  toUser: 'gh_x',
-  fromUser,
-  createTime: 1,
-  msgId: '1',
-  dedupKey: `msg:${fromUser}:1`,
-});
+const text = (fromUser: string) => textFrom(fromUser);
 const ref = (openid: string) => ({ channel: 'wechat' as const, openid });
 const wrote = new Date('2026-11-28T10:00:00Z');
 const later = (h: number) => new Date(wrote.getTime() + h * 3600_000);

@@ -15,10 +15,10 @@ import {
   startResidentWriteBack,
   type WriteBackDeps,
 } from '../../../bot/residents/write-back.js';
-import type { InboundMessage } from '../../../handlers/inbound/messages.js';
 import type { ResidentStore } from '../../../handlers/inbound/touch-resident.js';
 import { bindModels, type Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
+import { textFrom } from '../../support/inbound.js';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
@@ -29,15 +29,7 @@ let watchedModels: Models;
 /** Statements per `update` command on the residents collection, in order. */
 let updates: number[] = [];
 
-const text = (fromUser: string): InboundMessage => ({
-  type: 'text',
-  content: 'hi',
-  toUser: 'gh_x',
-  fromUser,
-  createTime: 1,
-  msgId: '1',
-  dedupKey: `msg:${fromUser}:1`,
-});
+const text = (fromUser: string) => textFrom(fromUser);
 const deps = (models: Models = watchedModels): WriteBackDeps => ({ redis: t.rt.redis, models, writeBackMs: 0 });
 const stored = (openid: string) => t.rt.models.Resident.findById(residentIdFor('wechat', openid)).lean();
 
