@@ -52,5 +52,15 @@ export function translator(i18n: i18n, lng: string): TFunction {
 /** Every language's text of a key (for reading answers typed in either language). */
 export function textsOf(i18n: i18n): { all(key: string, params?: Record<string, unknown>): string[] } {
   const ts = SUPPORTED_LANGUAGES.map((l) => translator(i18n, l));
-  return { all: (key, params) => ts.map((t) => t(key, params ?? {})).filter((s) => s && s !== key) };
+  const all = (key: string, params?: Record<string, unknown>) => ts.map((t) => t(key, params ?? {})).filter((s) => s && s !== key);
+  // Option labels without parameters are read on every answer: translate each once.
+  const plain = new Map<string, string[]>();
+  return {
+    all: (key, params) => {
+      if (params) return all(key, params);
+      let texts = plain.get(key);
+      if (!texts) plain.set(key, (texts = all(key)));
+      return texts;
+    },
+  };
 }
