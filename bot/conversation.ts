@@ -8,10 +8,14 @@ import type { Queue } from 'bullmq';
 import { conversation } from '../flows/conversation.js';
 import type { Language } from '../flows/engine/types.js';
 import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
+import type { ResidentLocks, SessionStore } from '../handlers/inbound/session.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
 import { textsOf, translator } from './i18n.js';
-import { redisConversationStore } from './pipeline/session-store.js';
+import { queueBulkMessages } from './outbound/bulk-messages.js';
+import { redisSlotLedger } from './volunteers/slot-ledger.js';
+import { redisTaskPrompts } from './volunteers/task-prompts.js';
+import { redisConversationStore, redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
 
@@ -56,8 +60,11 @@ export function placesOf(rt: Runtime): PlaceDirectory {
   return p;
 }
 
-const deps = new WeakMap<Runtime, InboundDeps>();
-export function inboundDeps(rt: Runtime): InboundDeps {
+/** The conversation's ports, and its session and lease apart for jobs that edit a conversation (same keys). */
+export type ConversationDeps = InboundDeps & { sessions: SessionStore; locks: ResidentLocks };
+
+const deps = new WeakMap<Runtime, ConversationDeps>();
+export function inboundDeps(rt: Runtime): ConversationDeps {
   let d = deps.get(rt);
   if (d) return d;
   let leases = 0;
@@ -68,8 +75,13 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     places: placesOf(rt),
     residents: cachedResidentStore({ redis: rt.hot, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
     conversations: redisConversationStore(rt.hot),
+    sessions: redisSessionStore(rt.redis),
+    locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
+    slots: redisSlotLedger(rt.redis),
+    taskPrompts: redisTaskPrompts(rt.redis),
+    bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
     translate: (language: Language) => translator(rt.i18n, language),
     owner: () => `${prefix}#${++leases}`,

@@ -19,6 +19,14 @@ export const QUEUE_NAMES = {
   alertNotify: 'alert-notify',
   /** Tells a resident about a status change of their supply request (`supply-event-<eventId>`). */
   supplyNotify: 'supply-notify',
+  /** Repeatable: asks residents whether an overdue supply request is still needed. */
+  supplyOverdue: 'supply-overdue',
+  /** Operational messages to many residents (task prompts, fact-checks for askers, reminders). */
+  bulkMessages: 'bulk-messages',
+  /** Delayed: reminds a task's volunteers before it starts (`remind-<taskId>-<startsAtMs>`). */
+  volunteerReminders: 'volunteer-reminders',
+  /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
+  healthReminder: 'health-reminder',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

@@ -2,6 +2,7 @@ import { loadConfigOrExit } from './config.js';
 import { createRuntime } from './runtime.js';
 import { createLogger } from './log.js';
 import { startWorkers } from './workers/index.js';
+import { registerSchedules } from './schedules.js';
 import { startResidentWriteBack } from './residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
 
@@ -14,6 +15,7 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
   const workers = startWorkers(rt);
+  await registerSchedules(rt);
   const writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
   log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
   onShutdownSignal(log, async () => {

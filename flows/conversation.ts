@@ -13,13 +13,20 @@ import { parseScene } from './registration/scenes.js';
 import { myRequestsFlow } from './supplies/my-requests.js';
 import { stillNeededFlow } from './supplies/still-needed.js';
 import { supplyRequestFlow } from './supplies/supply-request.js';
+import { signUpFlow } from './volunteers/sign-up.js';
+import { promptAnswerRoute, taskAnswerFlow, taskReplyOf } from './volunteers/task-replies.js';
 
 export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
-  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow].map((f) => [f.id, f]),
+  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, signUpFlow, taskAnswerFlow].map((f) => [f.id, f]),
 );
 
 /** Which flow each menu service opens; services without a flow yet say they open soon. */
-const SERVICE_FLOWS: Partial<Record<Service, string>> = { health: 'health-report', supplies: 'supply-request', account: 'my-account' };
+const SERVICE_FLOWS: Partial<Record<Service, string>> = {
+  health: 'health-report',
+  supplies: 'supply-request',
+  volunteer: 'volunteer-sign-up',
+  account: 'my-account',
+};
 
 const MENU: Reply[] = [{ key: 'common:menu' }];
 
@@ -45,13 +52,16 @@ function fromIntent(intent: Intent): Route {
 export const conversation: ConversationSpec = {
   flows: FLOWS,
   menu: MENU,
-  route(text) {
+  route(text, ctx) {
+    const prompted = promptAnswerRoute(text, ctx.resident.volunteer, SERVICE_FLOWS.health!);
+    if (prompted) return prompted;
     const t = foldForMatch(text);
     if (MY_REQUESTS.includes(t)) return { kind: 'flow', flow: 'my-requests' };
     if (REGISTER.includes(t)) return { kind: 'flow', flow: 'registration' };
     if (isSameAsYesterday(text)) return { kind: 'flow', flow: 'health-report', carried: { reuse: true } };
     return fromIntent(intentOfText(text));
   },
+  aside: taskReplyOf,
   click: (key) => fromIntent(intentOfClick(key)),
   subscribe(scene, ctx) {
     if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }] };

@@ -23,9 +23,15 @@ export interface Household {
   unit: string;
   room: string;
   size?: number;
+  /**
+   * The household's flags: the roster's (`rosterVulnerable`) and those its linked residents gave,
+   * recomputed by `syncHouseholds` (handlers/residents/household-sync.ts) whenever either changes.
+   */
   vulnerable: string[];
-  /** Any vulnerable flag: the `vulnerable` notice group and supply priority. */
+  /** Any vulnerable flag: linked residents join the `vulnerable` notice group; supply priority. */
   isVulnerable: boolean;
+  /** What the committee's roster says (absent for households created in chat). */
+  rosterVulnerable?: string[];
   members: HouseholdMember[];
   /** `roster` (imported) or `chat` (created by a resident's registration). */
   source: 'roster' | 'chat';
@@ -45,6 +51,7 @@ export const HouseholdSchema = new Schema(
     size: Number,
     vulnerable: { type: [String], default: [] },
     isVulnerable: { type: Boolean, default: false },
+    rosterVulnerable: { type: [String], default: undefined },
     members: { type: [{ _id: false, name: String, mobileLast4: String, residentId: Schema.Types.ObjectId }], default: [] },
     source: { type: String, enum: ['roster', 'chat'], required: true },
     importedFrom: String,
@@ -53,9 +60,12 @@ export const HouseholdSchema = new Schema(
 );
 HouseholdSchema.index({ communityCode: 1, buildingCode: 1 });
 
-/** Units and rooms are compared as typed digits without leading zeros ("0301" is "301"). */
-const canon = (s: string | undefined) => (s ?? '').trim().replace(/^0+(?=\d)/, '');
+/** A household's members; absent on a document FerretDB 1.x upserted with an empty array (it drops it). */
+export const membersOf = (h: Pick<Household, 'members'> | null | undefined): HouseholdMember[] => h?.members ?? [];
+
+/** Units and rooms are compared as typed digits without leading zeros ("0301" is "301"; no unit is ""). */
+export const canonRoomPart = (s: string | undefined) => (s ?? '').trim().replace(/^0+(?=\d)/, '');
 
 export function householdIdFor(communityCode: string, buildingCode: string, unit: string | undefined, room: string): Types.ObjectId {
-  return derivedId('household', communityCode, buildingCode, canon(unit), canon(room));
+  return derivedId('household', communityCode, buildingCode, canonRoomPart(unit), canonRoomPart(room));
 }

@@ -11,6 +11,8 @@ import { AlertSchema, type Alert } from './alert.js';
 import { EscalationSchema, type Escalation } from './escalation.js';
 import { SupplyRequestEventSchema, SupplyRequestSchema, type SupplyRequest, type SupplyRequestEvent } from './supply-request.js';
 import { AccessLogSchema, type AccessLogEntry } from './access-log.js';
+import { VolunteerDecisionSchema, VolunteerSchema, type Volunteer, type VolunteerDecision } from './volunteer.js';
+import { TaskSignupSchema, VolunteerTaskSchema, type TaskSignup, type VolunteerTask } from './volunteer-task.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -24,6 +26,8 @@ export * from './alert.js';
 export * from './escalation.js';
 export * from './supply-request.js';
 export * from './access-log.js';
+export * from './volunteer.js';
+export * from './volunteer-task.js';
 export * from './ids.js';
 export * from './vulnerability.js';
 
@@ -52,6 +56,10 @@ export function bindModels(conn: Connection) {
     SupplyRequest: bind<SupplyRequest>('SupplyRequest', SupplyRequestSchema),
     SupplyRequestEvent: bind<SupplyRequestEvent>('SupplyRequestEvent', SupplyRequestEventSchema),
     AccessLog: bind<AccessLogEntry>('AccessLog', AccessLogSchema),
+    Volunteer: bind<Volunteer>('Volunteer', VolunteerSchema),
+    VolunteerDecision: bind<VolunteerDecision>('VolunteerDecision', VolunteerDecisionSchema),
+    VolunteerTask: bind<VolunteerTask>('VolunteerTask', VolunteerTaskSchema),
+    TaskSignup: bind<TaskSignup>('TaskSignup', TaskSignupSchema),
   };
 }
 

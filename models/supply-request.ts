@@ -1,6 +1,13 @@
 import { Schema, type Types } from 'mongoose';
 import { SUPPLY_CATEGORIES, SUPPLY_STATUSES, URGENCIES, type SupplyCategory, type SupplyStatus, type Urgency } from '../flows/supplies/priority.js';
 
+/** One item's packed quantity, as staff fill it in. */
+export interface SupplyQuantity {
+  item: string;
+  quantity: number;
+  unit?: string;
+}
+
 /** Who a request is assigned to: a staff account, a social organisation or a property company account. */
 export interface SupplyAssignee {
   kind: 'staff' | 'social_org' | 'property';
@@ -25,7 +32,7 @@ export interface SupplyRequest {
   category: SupplyCategory;
   items: string;
   /** Optional structured quantities staff fill in when they pack. */
-  quantities?: { item: string; quantity: number; unit?: string }[];
+  quantities?: SupplyQuantity[];
   urgency: Urgency;
   address: string;
   /** The household's vulnerable flags when it was asked (priority). */
@@ -91,6 +98,8 @@ export interface SupplyRequestEvent {
   at: Date;
   reason?: string;
   assignee?: SupplyAssignee | null;
+  /** Quantities staff set with this change (accept or assign); they replace the request's. */
+  quantities?: SupplyQuantity[];
   /** When the resident was told (null until the notification job sent it). */
   notifiedAt?: Date | null;
 }
@@ -106,6 +115,7 @@ export const SupplyRequestEventSchema = new Schema(
     at: { type: Date, required: true },
     reason: String,
     assignee: { type: { _id: false, kind: String, staffId: String, name: String }, default: null },
+    quantities: { type: [{ _id: false, item: String, quantity: Number, unit: String }], default: undefined },
     notifiedAt: { type: Date, default: null },
   },
   { versionKey: false },

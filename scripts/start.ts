@@ -13,6 +13,7 @@ import { createApp } from '../bot/app.js';
 import { appMounts } from '../bot/mounts.js';
 import { listen, type RunningServer } from '../bot/server.js';
 import { startWorkers } from '../bot/workers/index.js';
+import { registerSchedules } from '../bot/schedules.js';
 import { startResidentWriteBack } from '../bot/residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from '../bot/lifecycle.js';
 import { PROJECT_ROOT } from './services/ferretdb.js';
@@ -70,6 +71,7 @@ async function main() {
     running = await listen(app, config.HOST, 0, log);
   }
   const workers = startWorkers(rt);
+  await registerSchedules(rt);
   const writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
   stops.unshift(async () => void (await Promise.all([workers.close(config.SHUTDOWN_TIMEOUT_MS), writeBack.close()])));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ConversationSession, ConversationStore } from '../../handlers/inbound/session.js';
+import type { ConversationSession, ConversationStore, ResidentLocks, SessionStore } from '../../handlers/inbound/session.js';
 import { luaScript } from '../redis-script.js';
 
 /**
@@ -18,6 +18,33 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 0`,
   2,
 );
+
+/** The conversation alone (same keys as `redisConversationStore`). */
+export function redisSessionStore(redis: Redis, prefix = 'wx:session:'): SessionStore {
+  return {
+    async get(key) {
+      const raw = await redis.get(prefix + key);
+      return raw ? (JSON.parse(raw) as ConversationSession) : undefined;
+    },
+    async set(key, session) {
+      await redis.set(prefix + key, JSON.stringify(session), 'EX', SESSION_TTL_S);
+    },
+    async delete(key) {
+      await redis.del(prefix + key);
+    },
+  };
+}
+
+/** KEYS: lease. ARGV: owner. Deletes the lease only if it is still ours. */
+const release = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);
+
+/** A lease alone (`SET NX PX`): the resident's (same keys as `redisConversationStore`), or another prefix's. */
+export function redisResidentLocks(redis: Redis, prefix = 'wx:lock:'): ResidentLocks {
+  return {
+    acquire: async (key, owner, ttlMs) => (await redis.set(prefix + key, owner, 'PX', ttlMs, 'NX')) === 'OK',
+    release: async (key, owner) => void (await release(redis, prefix + key, owner)),
+  };
+}
 
 export function redisConversationStore(redis: Redis, sessionPrefix = 'wx:session:', lockPrefix = 'wx:lock:'): ConversationStore {
   return {

@@ -84,10 +84,16 @@ return 1`,
 /** KEYS: hash. ARGV: profile JSON. Only the copy of MongoDB changes; pending hot fields stay. */
 const refreshProfile = luaScript(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'profile', ARGV[1]) end return 0`, 1);
 
-type Profile = Pick<ResidentView, 'registration' | 'mobile' | 'householdId'> & { vulnerable: string[] };
+type Profile = Pick<ResidentView, 'registration' | 'mobile' | 'householdId' | 'volunteer'> & { vulnerable: string[] };
 
 const profileOf = (v: ResidentView): string =>
-  JSON.stringify({ registration: v.registration, vulnerable: v.vulnerable, mobile: v.mobile, householdId: v.householdId } satisfies Profile);
+  JSON.stringify({
+    registration: v.registration,
+    vulnerable: v.vulnerable,
+    mobile: v.mobile,
+    householdId: v.householdId,
+    volunteer: v.volunteer,
+  } satisfies Profile);
 
 function viewOf(channel: 'wechat' | 'wecom', openid: string, fields: Array<string | null>): ResidentView {
   const [id, lang, sub, scene, profile] = fields;
@@ -104,6 +110,7 @@ function viewOf(channel: 'wechat' | 'wecom', openid: string, fields: Array<strin
     vulnerable: p.vulnerable ?? [],
     ...(p.mobile ? { mobile: p.mobile } : {}),
     ...(p.householdId ? { householdId: p.householdId } : {}),
+    ...(p.volunteer ? { volunteer: p.volunteer } : {}),
   };
 }
 

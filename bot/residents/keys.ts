@@ -3,8 +3,9 @@
  * (`write-back.ts`) and the customer-service window (`kf-window.ts`).
  *
  * `linli:resident:<channel>:<openid>`, a hash per resident:
- * - `id`: the MongoDB `_id`; `profile`: JSON `{registration?, vulnerable, mobile?, householdId?}`,
- *   a copy of MongoDB refreshed by `changed()` (registration is stored durably, never here first);
+ * - `id`: the MongoDB `_id`; `profile`: JSON `{registration?, vulnerable, mobile?, householdId?,
+ *   volunteer?}`, a copy of MongoDB refreshed by `changed()` (a registration or a volunteer
+ *   decision is stored durably, never here first);
  * - `lang`, `sub` ('1'/'0'), `scene`, `in` (lastInboundAt, ms), `kf` (kfSentSinceInbound): the hot
  *   fields, ahead of MongoDB while a change is pending;
  * - `p:lang`, `p:sub`, `p:subAt`, `p:unsubAt`, `p:scene`, `p:in`, `p:kf`: changes not yet in

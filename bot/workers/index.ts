@@ -6,6 +6,10 @@ import { noticeFanoutWorker } from './notice-fanout.js';
 import { noticeDeliverWorker } from './notice-deliver.js';
 import { alertNotifyWorker } from './alert-notify.js';
 import { supplyNotifyWorker } from './supply-notify.js';
+import { supplyOverdueWorker } from './supply-overdue.js';
+import { bulkMessagesWorker } from './bulk-messages.js';
+import { volunteerRemindersWorker } from './volunteer-reminders.js';
+import { healthReminderWorker } from './health-reminder.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
@@ -18,6 +22,10 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   noticeDeliverWorker,
   alertNotifyWorker,
   supplyNotifyWorker,
+  supplyOverdueWorker,
+  bulkMessagesWorker,
+  volunteerRemindersWorker,
+  healthReminderWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */

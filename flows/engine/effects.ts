@@ -6,6 +6,7 @@
  */
 import type { HealthAnswers } from '../health/risk.js';
 import type { SupplyCategory, Urgency } from '../supplies/priority.js';
+import type { Area, Availability, Skill } from '../volunteers/skills.js';
 import type { Language } from './types.js';
 
 export interface RegistrationData {
@@ -21,6 +22,18 @@ export interface RegistrationData {
   scene?: string;
 }
 
+export interface VolunteerSignUp {
+  name: string;
+  /** E.164. */
+  mobile: string;
+  skills: Skill[];
+  availability: Availability[];
+  area: Area;
+}
+
+/** Which task a reply means: a code the volunteer typed (`T12`), or the latest prompt they received. */
+export type TaskRef = { code: string } | { latest: true; id?: string; code?: string };
+
 export type Effect =
   | { type: 'setLanguage'; language: Language }
   | { type: 'saveRegistration'; registration: RegistrationData }
@@ -31,6 +44,12 @@ export type Effect =
   | { type: 'raiseHealthAlert'; level: 'yellow' | 'red'; reasons: string[] }
   | { type: 'submitSupplyRequest'; category: SupplyCategory; items: string; urgency: Urgency; address: string }
   /** The resident answered the "still needed?" question of an old request. */
-  | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean };
+  | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean }
+  /** A volunteer sign-up for staff to approve (the replies get nothing back: it is pending). */
+  | { type: 'submitVolunteer'; volunteer: VolunteerSignUp }
+  /** Take a place on a task; the result `taskReply` says what the slot claim decided. */
+  | { type: 'joinTask'; task: TaskRef }
+  /** Give a place (or a waitlist place) back; the result `taskReply` says what happened. */
+  | { type: 'leaveTask'; task: { code: string } };
 
 export type EffectType = Effect['type'];

@@ -7,18 +7,31 @@
  */
 import { commandOf, foldForMatch } from './input.js';
 import { answer, back, help, reask, restart, startFlow, stepOf, Turn, type FlowSet } from './flow-runner.js';
+import type { Effect } from './effects.js';
 import type { Answers, ConversationContext, ConversationInput, ConversationSession, FlowDefinition, Reply, StepResult } from './types.js';
 
 /** A conversation idle this long asks "continue or start again?" (product.md). */
 export const IDLE_MS = 30 * 60_000;
 
-/** Where an input outside a flow leads. */
-export type Route = { kind: 'flow'; flow: string; carried?: Answers } | { kind: 'menu' } | { kind: 'reply'; replies: Reply[] } | { kind: 'unknown' };
+/** Where an input outside a flow leads. A `reply` may ask for effects too (a command answered at once). */
+export type Route =
+  | { kind: 'flow'; flow: string; carried?: Answers }
+  | { kind: 'menu' }
+  | { kind: 'reply'; replies: Reply[]; effects?: Effect[] }
+  | { kind: 'unknown' };
+
+/** A command answered on the spot, wherever the resident is: the open form (if any) stays as it was. */
+export type Aside = Extract<Route, { kind: 'reply' }>;
 
 /** What the engine runs: the flows, and how menu words, menu keys, follows and QR scans map to them. */
 export interface ConversationSpec extends FlowSet {
   /** Text sent outside any flow. */
   route(text: string, ctx: ConversationContext): Route;
+  /**
+   * Words the spec answers anywhere, even while a form is open (e.g. `接 T12`), checked after the
+   * engine's own commands and before the form reads its answer; the form's question is asked again.
+   */
+  aside?(text: string, ctx: ConversationContext): Aside | undefined;
   /** A custom-menu CLICK key. */
   click(key: string, ctx: ConversationContext): Route;
   /** A follow (with the QR poster's scene, if any): the welcome, then what follows it. */
@@ -86,7 +99,7 @@ function follow(spec: ConversationSpec, turn: Turn, s: ConversationSession, rout
     case 'flow':
       return startFlow(spec, turn, route.flow, ctx, route.carried);
     case 'reply':
-      turn.say(...route.replies);
+      turn.do(...(route.effects ?? [])).say(...route.replies);
       return s;
     case 'unknown':
       turn.say({ key: 'engine:not_understood' }, ...spec.menu);
@@ -120,6 +133,13 @@ function onText(spec: ConversationSpec, turn: Turn, s0: ConversationSession, tex
   }
   const command = text.length <= 40 ? commandOf(text) : undefined;
   if (command) return onCommand(spec, turn, s, def, command, ctx);
+  const aside = text.length <= 40 ? spec.aside?.(text, ctx) : undefined;
+  if (aside) {
+    follow(spec, turn, s, aside, ctx);
+    if (!def) return s;
+    reask(turn, s, def, ctx);
+    return { ...s, resumeOffered: false };
+  }
   if (!def) return follow(spec, turn, s, spec.route(text, ctx), ctx);
   const idle = s.updatedAt ? ctx.now.getTime() - Date.parse(s.updatedAt) : 0;
   if (!s.resumeOffered && idle > IDLE_MS) {

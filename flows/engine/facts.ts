@@ -5,6 +5,7 @@
  */
 import type { HealthAnswers } from '../health/risk.js';
 import type { SupplyCategory, SupplyStatus, Urgency } from '../supplies/priority.js';
+import type { Skill } from '../volunteers/skills.js';
 
 export interface CommunityFact {
   code: string;
@@ -27,6 +28,20 @@ export interface SupplyRequestFact {
   createdAt: string;
 }
 
+/** The resident's volunteer sign-up, as far as the conversation needs it. */
+export interface VolunteerFact {
+  status: 'pending' | 'approved' | 'rejected';
+  name: string;
+  skills: Skill[];
+}
+
+/** The last task prompt the resident was sent (kept 24 hours): what a bare `1` answers. */
+export interface TaskPromptFact {
+  taskId: string;
+  code: string;
+  title: string;
+}
+
 export interface Facts {
   /** The communities a resident may register in, with their buildings. */
   communities?: CommunityFact[];
@@ -36,6 +51,10 @@ export interface Facts {
   todayHealthReport?: HealthReportFact | null;
   /** The resident's supply requests, newest first (open and recently closed). */
   supplyRequests?: SupplyRequestFact[];
+  /** The resident's volunteer sign-up (null: never signed up). */
+  volunteer?: VolunteerFact | null;
+  /** The task prompt received in the last 24 hours (null: none). */
+  latestTaskPrompt?: TaskPromptFact | null;
 }
 
 export type FactName = keyof Facts;

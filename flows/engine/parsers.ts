@@ -31,7 +31,8 @@ function wordsOf(o: Option, ctx: ConversationContext): string[] {
 }
 
 /** One option picked by number, by its words, or by the only label the text contains. */
-function pickOne(text: string, options: Option[], ctx: ConversationContext): Option | undefined {
+function pickOne(raw: string, options: Option[], ctx: ConversationContext): Option | undefined {
+  const text = normalizeInput(raw);
   const n = optionNumber(text);
   if (n !== undefined) return options[n - 1];
   const t = foldForMatch(text);
@@ -63,7 +64,9 @@ export function choice(options: Options): Parser<string> {
 }
 
 const NONE_WORDS = ['无', '没有', '都没有', '均无', '没', '没症状', '无症状', '不需要', 'none', 'no', 'nothing', 'n/a', '0'];
-const SEPARATORS = /[,;/、，；\s]+|和|及|以及|\band\b/i;
+/** Between choices: commas and list words; spaces only when that reads nothing ("any time" is one choice, "1 3" two). */
+const SEPARATORS = /[,;/、，；]+|和|及|以及|\band\b/i;
+const SPACES = /\s+/;
 
 /** Several options (or none, when `noneLabel` is given). */
 export function multiChoice(options: Options, o: { none?: Option } = {}): Parser<string[]> {
@@ -76,19 +79,23 @@ export function multiChoice(options: Options, o: { none?: Option } = {}): Parser
       if (tooLong(text)) return hint('multi', { count: all.length });
       const t = foldForMatch(text);
       if (o.none && (NONE_WORDS.includes(t) || wordsOf(o.none, ctx).includes(t))) return ok([]);
-      // "135" from someone who skipped the commas, when every option number is a single digit.
-      const parts = /^\d{2,}$/.test(t) && all.length <= 9 ? [...t] : t.split(SEPARATORS).filter(Boolean);
-      const picked: string[] = [];
-      for (const part of parts) {
-        const one = pickOne(part, all, ctx);
-        if (!one) return hint('multi', { count: all.length });
-        if (o.none && one.value === o.none.value) {
-          if (parts.length > 1) return hint('multi_none_alone');
-          return ok([]);
+      const read = (parts: string[]): Parsed<string[]> | undefined => {
+        const picked: string[] = [];
+        for (const part of parts) {
+          const one = pickOne(part, all, ctx);
+          if (!one) return undefined;
+          if (o.none && one.value === o.none.value) return parts.length > 1 ? hint('multi_none_alone') : ok([]);
+          if (!picked.includes(one.value)) picked.push(one.value);
         }
-        if (!picked.includes(one.value)) picked.push(one.value);
-      }
-      return picked.length ? ok(picked) : hint('multi', { count: all.length });
+        return picked.length ? ok(picked) : undefined;
+      };
+      // "135" from someone who skipped the commas, when every option number is a single digit.
+      if (/^\d{2,}$/.test(t) && all.length <= 9) return read([...t]) ?? hint('multi', { count: all.length });
+      const parts = t
+        .split(SEPARATORS)
+        .map((x) => x.trim())
+        .filter(Boolean);
+      return read(parts) ?? read(parts.flatMap((x) => x.split(SPACES)).filter(Boolean)) ?? hint('multi', { count: all.length });
     },
     describe: (values, ctx, a) => {
       const list = resolve(options, ctx, a);

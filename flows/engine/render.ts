@@ -24,7 +24,9 @@ function param(v: unknown, t: Translate, lang: Language): unknown {
 }
 
 export function renderPrompt(p: Prompt, t: Translate, lang: Language, extra: Record<string, unknown> = {}): string {
-  const params: Record<string, unknown> = { ...extra };
+  const params: Record<string, unknown> = {};
+  // An effect's result may itself be a prompt (what a slot claim decided): translated like the rest.
+  for (const [k, v] of Object.entries(extra)) params[k] = param(v, t, lang);
   for (const [k, v] of Object.entries(p.params ?? {})) params[k] = param(v, t, lang);
   return t(p.key, params);
 }

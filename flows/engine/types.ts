@@ -51,6 +51,8 @@ export interface ResidentSnapshot {
   };
   vulnerable?: string[];
   mobile?: string;
+  /** Where the resident stands as a volunteer (absent: never signed up, or turned down). */
+  volunteer?: 'pending' | 'approved';
 }
 
 /** Texts of every language, for reading an answer typed in either language. */

@@ -8,12 +8,15 @@ import type { SupplyRequest } from '../../models/supply-request.js';
 import type { FactName, Facts, HealthReportFact } from '../../flows/engine/facts.js';
 import { localDate, shiftDate } from '../../flows/engine/time.js';
 import type { HealthAnswers } from '../../flows/health/risk.js';
+import { volunteerIdFor, type Volunteer } from '../../models/volunteer.js';
 import type { PlaceDirectory } from '../places/directory.js';
+import type { TaskPrompts } from '../volunteers/ports.js';
 import type { ResidentView } from './touch-resident.js';
 
 export interface FactDeps {
   models: Models;
   places: PlaceDirectory;
+  taskPrompts: TaskPrompts;
 }
 
 /** "Same as yesterday" looks back this far for the last report. */
@@ -57,6 +60,11 @@ const LOADERS: { [K in FactName]: Loader } = {
       createdAt: q.createdAt.toISOString(),
     }));
   },
+  volunteer: async (deps, r) => {
+    const v = await deps.models.Volunteer.findById(volunteerIdFor(r.id)).lean<Volunteer>();
+    return v ? { status: v.status, name: v.name, skills: v.skills } : null;
+  },
+  latestTaskPrompt: (deps, r) => deps.taskPrompts.latest(r.id),
 };
 
 export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string): Promise<Facts> {

@@ -7,6 +7,7 @@
  */
 import { converse, type ConversationSpec } from '../../flows/engine/engine.js';
 import { renderReplies, type Translate } from '../../flows/engine/render.js';
+import type { Facts } from '../../flows/engine/facts.js';
 import type { ConversationContext, ConversationSession, Language, Texts } from '../../flows/engine/types.js';
 import { DEFAULT_TIME_ZONE } from '../places/directory.js';
 import { conversationInput } from './conversation-input.js';
@@ -15,6 +16,9 @@ import { loadFacts, type FactDeps } from './facts.js';
 import type { InboundMessage, OutboundReply } from './messages.js';
 import { openConversation, sessionKey, type ConversationStore } from './session.js';
 import type { ResidentView } from './touch-resident.js';
+
+/** Flows chained in one step, each loading what it needs: more than this is a loop. */
+const MAX_FACT_ROUNDS = 3;
 
 export interface InboundDeps extends FactDeps, EffectDeps {
   spec: ConversationSpec;
@@ -90,14 +94,20 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
         : {}),
       vulnerable: resident.vulnerable,
       ...(resident.mobile ? { mobile: resident.mobile } : {}),
+      ...(resident.volunteer ? { volunteer: resident.volunteer } : {}),
     },
     facts: {},
     texts: deps.texts,
   };
   const input = conversationInput(request.inbound);
   let result = converse(deps.spec, opened.session, input, ctx);
-  if (result.needFacts)
-    result = converse(deps.spec, opened.session, input, { ...ctx, facts: await loadFacts(deps, result.needFacts, resident, now, timeZone) });
+  // A flow that hands over to another (`1` from a volunteer with no task prompt → the health report) may need facts twice.
+  let facts: Facts = {};
+  for (let round = 0; result.needFacts; round++) {
+    if (round === MAX_FACT_ROUNDS) throw new Error(`the conversation still needs facts ${result.needFacts.join(', ')} after ${round} rounds`);
+    facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone)) };
+    result = converse(deps.spec, opened.session, input, { ...ctx, facts });
+  }
   const results = await runEffects(deps, result.effects, { resident, now, timeZone, key: request.inbound.dedupKey });
   const switched = result.effects.findLast((e) => e.type === 'setLanguage');
   const language = switched?.type === 'setLanguage' ? switched.language : resident.language;

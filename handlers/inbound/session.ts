@@ -15,6 +15,20 @@ export interface ConversationStore {
   close(key: string, owner: string, session: ConversationSession | null | undefined): Promise<void>;
 }
 
+/**
+ * The same two things as separate ports, for code outside the webhook that takes a resident's lease
+ * and edits their conversation (the still-needed question). Same keys as `ConversationStore`.
+ */
+export interface SessionStore {
+  get(key: string): Promise<ConversationSession | undefined>;
+  set(key: string, session: ConversationSession): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+export interface ResidentLocks {
+  acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  release(key: string, owner: string): Promise<void>;
+}
+
 export const sessionKey = (channel: string, openid: string) => `${channel}:${openid}`;
 
 /** A lease outlives any one conversation step (the engine is pure; effects are a few writes). */

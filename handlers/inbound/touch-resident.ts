@@ -16,6 +16,8 @@ export interface ResidentView {
   vulnerable: string[];
   mobile?: string;
   householdId?: string;
+  /** Pending or approved volunteer (the `1` that answers a task prompt is read only for approved ones). */
+  volunteer?: 'pending' | 'approved';
 }
 
 /**
@@ -104,6 +106,7 @@ export type ResidentDoc = {
   householdId?: unknown;
   lastInboundAt?: Date | null;
   kfSentSinceInbound?: number | null;
+  volunteerStatus?: string | null;
 };
 
 export function residentView(channel: 'wechat' | 'wecom', openid: string, doc: ResidentDoc): ResidentView {
@@ -122,6 +125,7 @@ export function residentView(channel: 'wechat' | 'wecom', openid: string, doc: R
     vulnerable: flagsOf(doc.vulnerable),
     ...(doc.mobile ? { mobile: doc.mobile } : {}),
     ...(doc.householdId ? { householdId: String(doc.householdId) } : {}),
+    ...(doc.volunteerStatus === 'pending' || doc.volunteerStatus === 'approved' ? { volunteer: doc.volunteerStatus } : {}),
   };
 }
 

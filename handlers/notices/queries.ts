@@ -1,4 +1,6 @@
 import { Types } from 'mongoose';
+import type { z } from 'zod';
+import type { NoticeDetail } from './responses.js';
 import type { Models } from '../../models/index.js';
 import type { AuditEntry } from '../../models/audit-entry.js';
 import type { Notice } from '../../models/notice.js';
@@ -70,11 +72,7 @@ async function progressOf(models: Models, n: Notice, trail: AuditEntry[], live?:
   return noticeProgress(models, id);
 }
 
-export async function getNotice(
-  models: Models,
-  id: string,
-  live?: LiveProgress,
-): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
+export async function getNotice(models: Models, id: string, live?: LiveProgress): Promise<z.input<typeof NoticeDetail>> {
   const n = await loadNotice(models, id);
   const trail = await auditTrail(models, 'notice', id);
   const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;

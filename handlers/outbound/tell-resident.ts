@@ -10,6 +10,7 @@ import { KF_BUDGET, windowOpen } from '../broadcast/channel.js';
 import { templateData, type TemplateField } from '../broadcast/message.js';
 import { isSendError } from '../broadcast/ports.js';
 import type { Clock } from '../ports.js';
+import type { Language } from '../../flows/engine/types.js';
 
 export interface ResidentMessenger {
   /** Official Account customer-service text, or a WeCom app text for a WeCom member. */
@@ -28,12 +29,16 @@ export interface TellDeps {
 
 export type TellOutcome = { sent: 'kf' | 'template' | 'wecom' } | { sent: false; reason: 'unsubscribed' | 'no_template' | 'unknown_resident' };
 
-type ResidentDoc = Pick<Resident, 'channel' | 'openid' | 'subscribed' | 'lastInboundAt' | 'kfSentSinceInbound'> & { _id: unknown };
+type ResidentDoc = Pick<Resident, 'channel' | 'openid' | 'subscribed' | 'lastInboundAt' | 'kfSentSinceInbound' | 'language'> & { _id: unknown };
 
-export async function tellResident(deps: TellDeps, residentId: string, m: { title: string; text: string }): Promise<TellOutcome> {
+/** The message, or a function of the resident's language that makes it. */
+export type TellMessage = { title: string; text: string } | ((language: Language) => { title: string; text: string });
+
+export async function tellResident(deps: TellDeps, residentId: string, message: TellMessage): Promise<TellOutcome> {
   const r = await deps.models.Resident.findById(residentId).lean<ResidentDoc>();
   if (!r) return { sent: false, reason: 'unknown_resident' };
   if (r.subscribed === false) return { sent: false, reason: 'unsubscribed' };
+  const m = typeof message === 'function' ? message(r.language ?? 'zh-CN') : message;
   if (r.channel === 'wecom') {
     await deps.messenger.sendText('wecom', r.openid, m.text);
     return { sent: 'wecom' };

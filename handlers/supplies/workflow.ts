@@ -10,7 +10,7 @@
 import type { Types } from 'mongoose';
 import type { Models } from '../../models/index.js';
 import { derivedId } from '../../models/ids.js';
-import type { SupplyAssignee, SupplyRequest, SupplyRequestEvent, SupplyStatus } from '../../models/supply-request.js';
+import type { SupplyAssignee, SupplyQuantity, SupplyRequest, SupplyRequestEvent, SupplyStatus } from '../../models/supply-request.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import type { Clock } from '../ports.js';
 
@@ -38,6 +38,8 @@ export interface StatusChange {
   to: SupplyStatus;
   reason?: string;
   assignee?: SupplyAssignee;
+  /** Packed quantities (accept, assign): they replace the request's. */
+  quantities?: SupplyQuantity[];
   /** The request's `seq` the actor saw: a change made meanwhile answers 409 instead of being overwritten. */
   expectedSeq?: number;
 }
@@ -67,6 +69,7 @@ function projection(e: SupplyRequestEvent): Partial<SupplyRequest> {
     updatedAt: e.at,
     ...(e.assignee !== undefined && e.assignee !== null ? { assignee: e.assignee } : {}),
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.quantities?.length ? { quantities: e.quantities } : {}),
   };
 }
 
@@ -99,6 +102,7 @@ export async function changeSupplyStatus(
     at: deps.clock.now(),
     ...(change.reason ? { reason: change.reason.trim() } : {}),
     assignee: change.assignee ?? null,
+    ...(change.quantities?.length ? { quantities: change.quantities } : {}),
     notifiedAt: null,
   };
   try {

@@ -10,7 +10,9 @@
  *   (c) safe    — the same, encrypted: msg_signature, AES decrypt, encrypted reply envelope.
  *
  * For (b) and (c): first the maximum rate (autocannon, `--connections`), then the same load held at
- * half that rate (autocannon's `overallRate`) for the latency a resident sees on a busy day.
+ * half that rate (autocannon's `overallRate`) for the latency a resident sees on a busy day; for
+ * (b) also a spike of `--spike` connections (400), where every push must be answered within
+ * WeChat's 5 s, passively or with `success` and a late reply.
  * Each case's server is a forked process of its own (the load generator does not share its event
  * loop), and a worker process (`npm run worker`'s workers and the residents' write-back) runs
  * beside (b) and (c); after each case the bench waits for the write-back to drain and checks
@@ -35,7 +37,7 @@ const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 /** The part of autocannon's programmatic API used here (the package has no types). */
 interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p99: number };
+  latency: { p50: number; p99: number; max: number };
   errors: number;
   timeouts: number;
   non2xx: number;
@@ -126,7 +128,7 @@ function startChild(kind: ChildKind, env: Record<string, string>, nodeFlags: str
 
 function usage(): never {
   process.stderr.write(
-    'usage: npm run bench:webhook -- [--duration SECONDS(1-600)] [--connections N(1-1000)] [--warmup SECONDS] [--residents N] [--profile DIR] [--server-flags "NODE FLAGS"]\n',
+    'usage: npm run bench:webhook -- [--duration SECONDS(1-600)] [--connections N(1-1000)] [--warmup SECONDS] [--residents N] [--profile DIR] [--server-flags "NODE FLAGS"] [--spike CONNECTIONS(0-2000, 0 = none)]\n',
   );
   process.exit(2);
 }
@@ -140,6 +142,7 @@ async function main(): Promise<void> {
       residents: { type: 'string', default: '200' },
       profile: { type: 'string' },
       'server-flags': { type: 'string', default: '' },
+      spike: { type: 'string', default: '400' },
       child: { type: 'string' },
     },
   });
@@ -152,6 +155,8 @@ async function main(): Promise<void> {
   ];
   if (!(duration >= 1 && duration <= 600) || !Number.isInteger(connections) || connections < 1 || connections > 1000) usage();
   if (!(warmup >= 0 && warmup <= 60) || !Number.isInteger(residents) || residents < 1) usage();
+  const spike = Number(values.spike);
+  if (!Number.isInteger(spike) || spike < 0 || spike > 2000) usage();
 
   // Node flags for the three servers: `--server-flags "--max-semi-space-size=64"`, and the CPU profile.
   const serverFlags = [
@@ -238,6 +243,7 @@ async function main(): Promise<void> {
         out.halfRate = { targetReqPerSec: rate, ...loadResult(await autocannon({ ...base, duration, overallRate: rate })) };
         out.ratioToBare = Math.round((max.reqPerSec / bareRate) * 1000) / 1000;
       }
+      if (c.name === 'plain' && spike > 0) out.spike = await spikeRun(base, spike, duration, say);
       out.serverPeakRssMB = await server.stop();
       if (worker && c.name !== 'bare') out.writeBack = await writeBackCaughtUp(worker, senders, since, residents);
       report[c.name] = out;
@@ -275,6 +281,7 @@ async function main(): Promise<void> {
             safe_ratio_at_least_0_2: safe.ratioToBare >= 0.2,
             p99_at_half_rate_at_most_25ms: plain.halfRate.p99Ms <= 25 && safe.halfRate.p99Ms <= 25,
             no_failed_request: [plain.max, plain.halfRate, safe.max, safe.halfRate].every((r) => failed(r) === 0),
+            ...(spike > 0 ? { spike_every_push_answered_within_5s: spikeOk(report.plain) } : {}),
           },
         },
         null,
@@ -286,6 +293,31 @@ async function main(): Promise<void> {
     await services.stopAll();
   }
 }
+
+/** WeChat gives up on an answer after 5 s (and retries); every push must be answered before. */
+const WECHAT_WAIT_MS = 5000;
+
+/**
+ * A spike (WeChat's pushes after a notice, many residents at once): `connections` at full speed.
+ * Every push must be answered within WeChat's 5 s — passively, or `success` with the reply sent
+ * later (counted as `late`); `over5s` counts those that were not.
+ */
+async function spikeRun(base: Record<string, unknown>, connections: number, duration: number, say: (line: string) => void) {
+  say(`POST /wechat, plain mode: a spike of ${connections} connections, ${duration} s…`);
+  let over5s = 0;
+  const setupClient = (client: { on(event: 'response', f: (status: number, bytes: number, ms: number) => void): void }) =>
+    client.on('response', (_status, _bytes, ms) => {
+      if (ms > WECHAT_WAIT_MS) over5s += 1;
+    });
+  const r = await autocannon({ ...base, connections, duration, setupClient, timeout: 30 });
+  const { notPassive, ...rest } = loadResult(r);
+  return { connections, ...rest, late: notPassive, maxMs: r.latency.max, over5s };
+}
+
+const spikeOk = (plain: unknown) => {
+  const s = (plain as { spike: LoadResult & { over5s: number } }).spike;
+  return s.over5s === 0 && s.errors + s.timeouts + s.non2xx === 0;
+};
 
 const cpuRatio = (a: unknown, b: unknown) => {
   const cpu = (x: unknown) => (x as { serverCpuMicrosPerRequest: number }).serverCpuMicrosPerRequest;

@@ -4,6 +4,7 @@
  *   `@ now 2026-11-28T08:00:00+08:00`   set the clock        `@ advance 31m`   move it on
  *   `@ resident {json}`                 merge into the resident snapshot
  *   `@ facts {json}`                    the data the caller would load (communities, reports…)
+ *   `@ results {json}`                  what the effects give the replies (e.g. a slot claim's `taskReply`)
  *   `@ flow-version <flow> <n>`         pretend the running code has that flow at version n
  *   `@ reset`                           forget the conversation (a new scenario)
  *   `> text`                            the resident sends text
@@ -58,6 +59,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
   let now = new Date('2026-11-28T08:00:00+08:00');
   let resident: ResidentSnapshot = { id: 'r1', language: 'zh-CN', registered: false };
   let facts: Facts = {};
+  let given: Record<string, unknown> = {};
   let session: ConversationSession = {};
   let tickets = 0;
   const versions = new Map<string, number>();
@@ -75,6 +77,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
       } else if (cmd === 'reset') session = {};
       else if (cmd === 'resident') resident = { ...resident, ...JSON.parse(rest) };
       else if (cmd === 'facts') facts = { ...facts, ...JSON.parse(rest) };
+      else if (cmd === 'results') given = { ...given, ...JSON.parse(rest) };
       else if (cmd === 'flow-version') {
         const [flow, v] = rest.split(' ');
         versions.set(flow!, Number(v));
@@ -87,7 +90,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
     let result = run({});
     if (result.needFacts) result = run(facts);
     if (result.needFacts) throw new Error(`${line}: facts missing from the transcript: ${result.needFacts.join(', ')}`);
-    const results: Record<string, unknown> = {};
+    const results: Record<string, unknown> = { ...given };
     for (const e of result.effects) {
       out.push(`! ${JSON.stringify(e)}`);
       if (e.type === 'setLanguage') resident = { ...resident, language: e.language };

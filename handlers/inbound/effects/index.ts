@@ -9,6 +9,7 @@ import type { EffectContext, EffectDeps, EffectHandler } from './ports.js';
 import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
+import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -20,6 +21,9 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   raiseHealthAlert,
   submitSupplyRequest,
   answerStillNeeded,
+  submitVolunteer,
+  joinTask,
+  leaveTask,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {

@@ -2,6 +2,8 @@ import type { Models } from '../../../models/index.js';
 import type { Effect } from '../../../flows/engine/effects.js';
 import type { Clock, HandlerLog } from '../../ports.js';
 import type { PlaceDirectory } from '../../places/directory.js';
+import type { BulkMessages } from '../../outbound/bulk-messages.js';
+import type { SlotLedger, TaskPrompts } from '../../volunteers/ports.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
@@ -23,6 +25,11 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** Volunteer task places (the atomic decisions) and who was prompted for what. */
+  slots: SlotLedger;
+  taskPrompts: TaskPrompts;
+  /** Messages to other residents (a volunteer moved up from a waitlist). */
+  bulk: BulkMessages;
   clock: Clock;
   log?: HandlerLog;
 }

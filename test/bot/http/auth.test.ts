@@ -5,11 +5,13 @@
  * resource in community c1 to PARAMS/REQUESTS below (the scope tests say so when missing).
  */
 import type Router from '@koa/router';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { apiRouter } from '../../../bot/http/api/index.js';
 import type { RoutePolicy } from '../../../bot/http/staff-auth.js';
 import { ROLES, type Role } from '../../../models/staff-user.js';
+import { volunteerIdFor } from '../../../models/volunteer.js';
 import { revokeStaff } from '../../../handlers/staff/accounts.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, staffToken, type TestRuntime } from '../../support/runtime.js';
 
@@ -53,6 +55,7 @@ const REQUESTS: Record<string, { query?: Record<string, string>; body?: unknown 
   'POST /api/notices': { body: NOTICE },
   'POST /api/notices/preview-targets': { body: { targets: { communities: ['c1'] } } },
   'PATCH /api/notices/:id': { body: { title: 'Water cut (changed)' } },
+  'PATCH /api/volunteer-tasks/:id': { body: { title: 'Deliver medicine (changed)' } },
 };
 
 async function createFixtures(): Promise<void> {
@@ -62,6 +65,71 @@ async function createFixtures(): Promise<void> {
   const res = await call({ method: 'POST', path: '/api/notices', guardIndex: 0, layerSize: 0 }, author, { body: JSON.stringify(NOTICE) });
   if (res.status !== 201) throw new Error(`creating the fixture notice failed: ${res.status} ${JSON.stringify(res.body)}`);
   PARAMS['notices:id'] = res.body.id;
+  // A volunteer of c1 (building b1) and a task of c1, for the volunteer routes.
+  const residentId = new Types.ObjectId();
+  const at = new Date();
+  await t.rt.models.Volunteer.create({
+    _id: volunteerIdFor(residentId),
+    residentId,
+    name: 'Fixture',
+    mobile: '+8613800000000',
+    area: 'community',
+    streetCode: 's1',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    status: 'pending',
+    round: 1,
+    appliedAt: at,
+    consentAt: at,
+    sourceKey: 'fixture',
+  });
+  PARAMS['volunteers:id'] = String(volunteerIdFor(residentId));
+  const lead = await tokenFor('volunteer_lead', { community: 'c1' });
+  const startsAt = new Date(Date.now() + 86_400_000);
+  const task = { title: 'Deliver medicine', place: 'Centre', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), slots: 2, community: 'c1' };
+  const made = await call({ method: 'POST', path: '/api/volunteer-tasks', guardIndex: 0, layerSize: 0 }, lead, { body: JSON.stringify(task) });
+  if (made.status !== 201) throw new Error(`creating the fixture task failed: ${made.status} ${JSON.stringify(made.body)}`);
+  PARAMS['volunteer-tasks:id'] = made.body.id;
+  // Health, escalation and supply records in c1/b1 (the escalation's resident does not exist, so answering sends nothing).
+  const m = t.rt.models;
+  const now = new Date();
+  const fixtureResident = new Types.ObjectId();
+  const alert = await m.Alert.create({
+    _id: new Types.ObjectId(),
+    level: 'red',
+    residentId: fixtureResident,
+    reportId: new Types.ObjectId(),
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    date: '2026-11-28',
+    createdAt: now,
+  });
+  PARAMS['alerts:id'] = String(alert._id);
+  const escalation = await m.Escalation.create({
+    residentId: fixtureResident,
+    channel: 'wechat',
+    openid: 'o-fixture',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    reason: 'asked',
+    createdAt: now,
+  });
+  PARAMS['escalations:id'] = String(escalation._id);
+  const request = await m.SupplyRequest.create({
+    ticket: 'S-20261128-0001',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    residentId: fixtureResident,
+    category: 'food',
+    items: 'rice',
+    urgency: 'today',
+    address: 'b1 101',
+    seq: 1,
+    createdAt: now,
+    updatedAt: now,
+    sourceKey: 'fixture',
+  });
+  PARAMS['supply-requests:id'] = String(request._id);
 }
 
 // The runtime is built at collection time so the routes to test are read from a real router.
@@ -217,10 +285,14 @@ describe('API errors', () => {
     expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('not valid JSON') });
   });
 
-  it('answers a handler validation error with its code', async () => {
+  it('answers a validation error with its code, the field and the reason', async () => {
     const res = await post('/api/staff', await tokenFor('admin'), JSON.stringify({ name: 'x', role: 'mayor' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('role must be one of') });
+    expect(await res.json()).toEqual({
+      error: 'invalid_input',
+      message: expect.stringContaining('role must be one of'),
+      details: { field: 'role', reason: expect.stringContaining('must be one of') },
+    });
   });
 
   it('answers an unknown resource with 404 not_found', async () => {

@@ -56,7 +56,18 @@ describe('Bull Board', () => {
     const api = await get('/admin/queues/api/queues', { cookie: pair });
     expect(api.status).toBe(200);
     const names = ((await api.json()) as { queues: Array<{ name: string }> }).queues.map((q) => q.name).sort();
-    expect(names).toEqual(['alert-notify', 'inbound-rescue', 'late-reply', 'notice-deliver', 'notice-fanout', 'supply-notify']);
+    expect(names).toEqual([
+      'alert-notify',
+      'bulk-messages',
+      'health-reminder',
+      'inbound-rescue',
+      'late-reply',
+      'notice-deliver',
+      'notice-fanout',
+      'supply-notify',
+      'supply-overdue',
+      'volunteer-reminders',
+    ]);
   });
 
   it('takes a bearer header too (scripts, header-injecting tools)', async () => {
