@@ -3,8 +3,8 @@
  * Redis (layout in `keys.ts`), so a message from a resident seen this week costs one Lua call and
  * no MongoDB round trip. A miss reads MongoDB (`_id` lookup) and loads the hash in the same call
  * that touches it; a resident never seen is created in MongoDB first, synchronously, as before.
- * Touches and language changes are recorded as pending fields in Redis before the reply goes out,
- * and `write-back.ts` carries them to MongoDB in coalesced batches.
+ * Touches are recorded as pending fields in Redis before the reply goes out, and `write-back.ts`
+ * carries them to MongoDB in coalesced batches; a language switch is written through.
  */
 import type { Redis } from 'ioredis';
 import type { Models } from '../../models/index.js';
@@ -71,15 +71,8 @@ return ${VIEW_FIELDS}`,
   2,
 );
 
-/** KEYS: hash, dirty set. ARGV: language, member, due. 0 when the resident is not cached. */
-const setCachedLanguage = luaScript(
-  `${MARK_DIRTY_LUA}
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], 'lang', ARGV[1], 'p:lang', ARGV[1])
-mark(KEYS[1], KEYS[2], ARGV[2], ARGV[3])
-return 1`,
-  2,
-);
+/** KEYS: hash. ARGV: language. The cached copy of a language MongoDB already holds. */
+const setCachedLanguage = luaScript(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'lang', ARGV[1]) end return 0`, 1);
 
 /** KEYS: hash. ARGV: profile JSON. Only the copy of MongoDB changes; pending hot fields stay. */
 const refreshProfile = luaScript(`if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'profile', ARGV[1]) end return 0`, 1);
@@ -166,16 +159,11 @@ export function cachedResidentStore(deps: ResidentCacheDeps): ResidentStore {
     touch: (channel, inbound, at) => touch(channel, inbound, at, false),
     touchOnce: (channel, inbound, at) => touch(channel, inbound, at, true),
     async setLanguage(resident, language) {
-      const cached = await setCachedLanguage(
-        redis,
-        residentKey(resident.channel, resident.openid),
-        DIRTY_KEY,
-        language,
-        memberOf(resident.channel, resident.openid),
-        due(),
-      );
-      // Not cached (it expired between the touch and now): MongoDB is the only copy.
-      if (!cached) await models.Resident.updateOne({ _id: resident.id }, { $set: { language } });
+      // Written through, not behind: whoever writes to the resident outside a conversation (a
+      // volunteer decision, a supply update, a reminder) reads the language from MongoDB, and a
+      // switch is one message in a resident's life.
+      await models.Resident.updateOne({ _id: resident.id }, { $set: { language } });
+      await setCachedLanguage(redis, residentKey(resident.channel, resident.openid), language);
     },
     async changed(channel, openid) {
       const key = residentKey(channel, openid);

@@ -6,9 +6,9 @@
  * - `id`: the MongoDB `_id`; `profile`: JSON `{registration?, vulnerable, mobile?, householdId?,
  *   volunteer?}`, a copy of MongoDB refreshed by `changed()` (a registration or a volunteer
  *   decision is stored durably, never here first);
- * - `lang`, `sub` ('1'/'0'), `scene`, `in` (lastInboundAt, ms), `kf` (kfSentSinceInbound): the hot
- *   fields, ahead of MongoDB while a change is pending;
- * - `p:lang`, `p:sub`, `p:subAt`, `p:unsubAt`, `p:scene`, `p:in`, `p:kf`: changes not yet in
+ * - `lang` (written to MongoDB first, then here), `sub` ('1'/'0'), `scene`, `in` (lastInboundAt,
+ *   ms), `kf` (kfSentSinceInbound): the hot fields, ahead of MongoDB while a change is pending;
+ * - `p:sub`, `p:subAt`, `p:unsubAt`, `p:scene`, `p:in`, `p:kf`: changes not yet in
  *   MongoDB (per field only the latest value: coalesced), and `pv`, their version, so the
  *   write-back clears only what it wrote.
  *
@@ -22,7 +22,7 @@ export const DIRTY_KEY = 'linli:resident-dirty';
 /** A resident not heard from for a week is read from MongoDB again. */
 export const CACHE_TTL_MS = 7 * 24 * 3600_000;
 /** The pending fields, in the order the write-back reads them. */
-export const PENDING_FIELDS = ['p:lang', 'p:sub', 'p:subAt', 'p:unsubAt', 'p:scene', 'p:in', 'p:kf'] as const;
+export const PENDING_FIELDS = ['p:sub', 'p:subAt', 'p:unsubAt', 'p:scene', 'p:in', 'p:kf'] as const;
 
 export const memberOf = (channel: string, openid: string) => `${channel}:${openid}`;
 export const residentKey = (channel: string, openid: string) => RESIDENT_KEY_PREFIX + memberOf(channel, openid);

@@ -90,9 +90,8 @@ const asDate = (ms: string) => new Date(Number(ms));
 
 /** The MongoDB `$set` for one resident's pending fields (undefined: nothing to write). */
 function setOf(pending: Array<string | null>): Record<string, unknown> | undefined {
-  const [lang, sub, subAt, unsubAt, scene, inbound, kf] = pending;
+  const [sub, subAt, unsubAt, scene, inbound, kf] = pending;
   const $set: Record<string, unknown> = {};
-  if (lang) $set.language = lang;
   if (sub) $set.subscribed = sub === '1';
   if (subAt) $set.subscribedAt = asDate(subAt);
   if (unsubAt) $set.unsubscribedAt = asDate(unsubAt);

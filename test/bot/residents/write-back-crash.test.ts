@@ -41,9 +41,11 @@ describe('a server SIGKILLed after acknowledging messages', () => {
     const english = await wx.push({ type: 'text', content: 'English' }, { openid: 'oCrash0' });
     expect(english.reply).toMatchObject({ kind: 'reply', text: expect.stringContaining('Switched to English.') });
     for (const openid of openids.slice(1)) expect((await wx.push({ type: 'text', content: '1' }, { openid })).reply).toMatchObject({ kind: 'reply' });
-    // Answered in English from the cache, while MongoDB still has none of it: no worker runs yet.
     expect((await wx.push({ type: 'click', key: 'SUPPLIES' }, { openid: 'oCrash0' })).reply).toMatchObject({ text: expect.stringContaining('Supplies') });
-    expect((await stored('oCrash0'))?.language).toBe('zh-CN');
+    expect((await wx.push({ type: 'unsubscribe' }, { openid: 'oCrash1' })).status).toBe(200);
+    // The language is written through; the windows and the unsubscribe are not in MongoDB yet (no worker runs).
+    expect((await stored('oCrash0'))?.language).toBe('en');
+    expect((await stored('oCrash1'))?.subscribed).toBe(true);
     expect(await Promise.all(openids.map(async (o) => (await stored(o))!.lastInboundAt!.getTime()))).toEqual(firstContact);
     expect(await pendingResidents(t.rt.redis)).toBe(openids.length);
 
@@ -59,6 +61,7 @@ describe('a server SIGKILLed after acknowledging messages', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(await stored('oCrash0')).toMatchObject({ language: 'en', subscribed: true, kfSentSinceInbound: 0 });
+    expect(await stored('oCrash1')).toMatchObject({ subscribed: false, unsubscribedAt: expect.any(Date) });
     for (const openid of openids) expect((await stored(openid))!.lastInboundAt!.getTime()).toBeGreaterThanOrEqual(sentAt);
   }, 90_000);
 });

@@ -18,7 +18,7 @@ import {
 import type { ResidentStore } from '../../../handlers/inbound/touch-resident.js';
 import { bindModels, type Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
-import { textFrom } from '../../support/inbound.js';
+import { eventFrom, textFrom } from '../../support/inbound.js';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime.js';
 
 let t: TestRuntime;
@@ -120,16 +120,15 @@ describe('the loop in the worker processes', () => {
     const delayed = cachedResidentStore({ redis: t.rt.redis, models: t.rt.models, writeBackMs: 300 });
     await t.rt.models.Resident.create({ _id: residentIdFor('wechat', 'oLoop'), channel: 'wechat', openid: 'oLoop' });
     await delayed.touch('wechat', text('oLoop'), new Date('2026-11-28T13:59:00Z'));
-    const view = await delayed.touch('wechat', text('oLoop'), at);
-    await delayed.setLanguage(view, 'en');
+    await delayed.touch('wechat', eventFrom('oLoop', 'unsubscribe'), at);
     const running = startResidentWriteBack({ ...deps(t.rt.models), writeBackMs: 300 });
     try {
       const until = Date.now() + 10_000;
-      while ((await stored('oLoop'))?.language !== 'en') {
+      while ((await stored('oLoop'))?.subscribed !== false) {
         if (Date.now() > until) throw new Error('the write-back loop never wrote oLoop');
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(await stored('oLoop')).toMatchObject({ language: 'en', lastInboundAt: at });
+      expect(await stored('oLoop')).toMatchObject({ subscribed: false, unsubscribedAt: at, lastInboundAt: at });
       expect(await pendingResidents(t.rt.redis)).toBe(0);
     } finally {
       await running.close();
