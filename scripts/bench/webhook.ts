@@ -19,7 +19,7 @@
  * every resident's last message reached FerretDB. Loopback only; it starts its own redis-server,
  * FerretDB and mock WeChat API (temporary directories) and stops everything it started. One JSON
  * document on stdout (progress on stderr). `--profile DIR` writes each server's V8 CPU profile
- * (`node --cpu-prof`) there; `--server-flags "…"` passes Node flags to the servers (e.g. a larger
+ * (`node --cpu-prof`) there; `--server-flags="…"` passes Node flags to the servers (e.g. a larger
  * young generation, `--max-semi-space-size=64`). Besides requests per second, each server's CPU
  * time per request is reported: unlike throughput it hardly depends on what else the machine runs.
  */
@@ -128,7 +128,7 @@ function startChild(kind: ChildKind, env: Record<string, string>, nodeFlags: str
 
 function usage(): never {
   process.stderr.write(
-    'usage: npm run bench:webhook -- [--duration SECONDS(1-600)] [--connections N(1-1000)] [--warmup SECONDS] [--residents N] [--profile DIR] [--server-flags "NODE FLAGS"] [--spike CONNECTIONS(0-2000, 0 = none)]\n',
+    'usage: npm run bench:webhook -- [--duration SECONDS(1-600)] [--connections N(1-1000)] [--warmup SECONDS] [--residents N] [--profile DIR] [--server-flags="NODE FLAGS"] [--spike CONNECTIONS(0-2000, 0 = none)]\n',
   );
   process.exit(2);
 }
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   const spike = Number(values.spike);
   if (!Number.isInteger(spike) || spike < 0 || spike > 2000) usage();
 
-  // Node flags for the three servers: `--server-flags "--max-semi-space-size=64"`, and the CPU profile.
+  // Node flags for the three servers (`--server-flags="--max-semi-space-size=64"`), and the CPU profile.
   const serverFlags = [
     ...(values['server-flags'] ?? '').split(' ').filter(Boolean),
     ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
@@ -255,7 +255,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify(
         {
-          command: `npm run bench:webhook -- --duration ${duration} --connections ${connections} --residents ${residents}${serverFlags.length && !values.profile ? ` --server-flags "${values['server-flags']}"` : ''}`,
+          command: `npm run bench:webhook -- --duration ${duration} --connections ${connections} --residents ${residents}${serverFlags.length && !values.profile ? ` --server-flags="${values['server-flags']}"` : ''}`,
           machine: {
             node: process.version,
             cpus: os.cpus().length,
