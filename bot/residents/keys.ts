@@ -16,6 +16,8 @@
  * when the write-back should take them (first change + RESIDENT_WRITE_BACK_MS; while a writer
  * holds them, the end of its lease). A hash with pending changes never expires (PERSIST); written
  * back, it lives `CACHE_TTL_MS` more. Both need Redis persistence (AOF) like BullMQ's queues.
+ * (The write-back's scripts read the hashes named by the set's members, so on Redis Cluster these
+ * keys would need one hash tag.)
  */
 export const RESIDENT_KEY_PREFIX = 'linli:resident:';
 export const DIRTY_KEY = 'linli:resident-dirty';
