@@ -65,6 +65,10 @@ const oneOf =
     return raw as T;
   };
 const text: Parser<string> = (raw) => raw;
+const flag: Parser<boolean> = (raw) => {
+  if (!/^(0|1|true|false)$/.test(raw)) throw new Error('not 0, 1, true or false');
+  return raw === '1' || raw === 'true';
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -123,6 +127,16 @@ export const VARIABLES = {
     default: '120',
     expects: 'minutes before a volunteer task starts that its volunteers are reminded (1..10080)',
     parse: int(1, 10080),
+  },
+  SIMULATOR_ENABLED: {
+    default: '0',
+    expects: '1 to serve the resident simulator at /simulator (it signs pushes to /wechat; demo and tests only), 0 to answer 404',
+    parse: flag,
+  },
+  PUBLIC_FIGURES_ENABLED: {
+    default: '0',
+    expects: '1 to serve the public figures page at /figures without sign-in (counts only, no personal data), 0 to answer 404',
+    parse: flag,
   },
 } satisfies Record<string, Variable<unknown>>;
 

@@ -11,6 +11,8 @@ import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
 import type { ResidentLocks, SessionStore } from '../handlers/inbound/session.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
+import { gateDirectory, type GateDirectory } from '../handlers/gates/directory.js';
+import { redisAllocationLedger } from './allocations/ledger.js';
 import { textsOf, translator } from './i18n.js';
 import { queueBulkMessages } from './outbound/bulk-messages.js';
 import { redisSlotLedger } from './volunteers/slot-ledger.js';
@@ -18,6 +20,7 @@ import { redisTaskPrompts } from './volunteers/task-prompts.js';
 import { redisConversationStore, redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
 import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
+import { lazyFactBase } from './rumors/live-base.js';
 
 const RETRIES = {
   attempts: 8,
@@ -60,6 +63,14 @@ export function placesOf(rt: Runtime): PlaceDirectory {
   return p;
 }
 
+const gates = new WeakMap<Runtime, GateDirectory>();
+/** One gate directory (and its cache) per runtime. */
+export function gatesOf(rt: Runtime): GateDirectory {
+  let g = gates.get(rt);
+  if (!g) gates.set(rt, (g = gateDirectory(rt.models, placesOf(rt), rt.clock)));
+  return g;
+}
+
 /** The conversation's ports, and its session and lease apart for jobs that edit a conversation (same keys). */
 export type ConversationDeps = InboundDeps & { sessions: SessionStore; locks: ResidentLocks };
 
@@ -73,6 +84,8 @@ export function inboundDeps(rt: Runtime): ConversationDeps {
     spec: conversation,
     models: rt.models,
     places: placesOf(rt),
+    gates: gatesOf(rt),
+    allocations: redisAllocationLedger(rt.redis),
     residents: cachedResidentStore({ redis: rt.hot, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
     conversations: redisConversationStore(rt.hot),
     sessions: redisSessionStore(rt.redis),
@@ -81,6 +94,7 @@ export function inboundDeps(rt: Runtime): ConversationDeps {
     jobs: inboundJobs(rt.queues),
     slots: redisSlotLedger(rt.redis),
     taskPrompts: redisTaskPrompts(rt.redis),
+    rumors: lazyFactBase(rt),
     bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
     translate: (language: Language) => translator(rt.i18n, language),

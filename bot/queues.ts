@@ -27,6 +27,12 @@ export const QUEUE_NAMES = {
   volunteerReminders: 'volunteer-reminders',
   /** Repeatable (every minute): the daily health-report reminder, at each community's local time. */
   healthReminder: 'health-reminder',
+  /** Repeatable (every minute): home observation's reminders, last-day messages and missed-report alerts. */
+  observation: 'observation',
+  /** Repeatable (every minute): allocation rounds' second offer wave, no-show release, closing. */
+  allocationTick: 'allocation-tick',
+  /** Repeatable: tells askers and earlier readers of a released fact-check whose notification did not finish. */
+  factCheckNotify: 'fact-check-notify',
 } as const;
 
 export type QueueKey = keyof typeof QUEUE_NAMES;

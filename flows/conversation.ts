@@ -6,10 +6,15 @@ import type { ConversationSpec, Route } from './engine/engine.js';
 import { foldForMatch } from './engine/input.js';
 import type { FlowDefinition, Reply } from './engine/types.js';
 import { myAccountFlow } from './account/my-account.js';
+import { bookingFlow } from './allocations/booking.js';
+import { gatePassFlow, gateRoute } from './gates/gate-pass.js';
+import { returneeFlow } from './returnees/returnee.js';
 import { healthReportFlow, isSameAsYesterday } from './health/health-report.js';
 import { intentOfClick, intentOfText, type Intent, type Service } from './menu.js';
 import { registrationFlow } from './registration/registration.js';
 import { parseScene } from './registration/scenes.js';
+import { RUMOR_FLOW, rumorCheckFlow } from './rumors/check.js';
+import { rumorRoute } from './rumors/route.js';
 import { myRequestsFlow } from './supplies/my-requests.js';
 import { stillNeededFlow } from './supplies/still-needed.js';
 import { supplyRequestFlow } from './supplies/supply-request.js';
@@ -17,7 +22,20 @@ import { signUpFlow } from './volunteers/sign-up.js';
 import { promptAnswerRoute, taskAnswerFlow, taskReplyOf } from './volunteers/task-replies.js';
 
 export const FLOWS: Record<string, FlowDefinition> = Object.fromEntries(
-  [registrationFlow, healthReportFlow, supplyRequestFlow, myRequestsFlow, stillNeededFlow, myAccountFlow, signUpFlow, taskAnswerFlow].map((f) => [f.id, f]),
+  [
+    registrationFlow,
+    healthReportFlow,
+    supplyRequestFlow,
+    myRequestsFlow,
+    stillNeededFlow,
+    myAccountFlow,
+    signUpFlow,
+    taskAnswerFlow,
+    rumorCheckFlow,
+    gatePassFlow,
+    returneeFlow,
+    bookingFlow,
+  ].map((f) => [f.id, f]),
 );
 
 /** Which flow each menu service opens; services without a flow yet say they open soon. */
@@ -25,7 +43,10 @@ const SERVICE_FLOWS: Partial<Record<Service, string>> = {
   health: 'health-report',
   supplies: 'supply-request',
   volunteer: 'volunteer-sign-up',
+  rumor: RUMOR_FLOW,
   account: 'my-account',
+  returnee: 'returnee',
+  booking: 'booking',
 };
 
 const MENU: Reply[] = [{ key: 'common:menu' }];
@@ -52,23 +73,28 @@ function fromIntent(intent: Intent): Route {
 export const conversation: ConversationSpec = {
   flows: FLOWS,
   menu: MENU,
-  route(text, ctx) {
+  route(text, ctx, input) {
     const prompted = promptAnswerRoute(text, ctx.resident.volunteer, SERVICE_FLOWS.health!);
     if (prompted) return prompted;
     const t = foldForMatch(text);
     if (MY_REQUESTS.includes(t)) return { kind: 'flow', flow: 'my-requests' };
     if (REGISTER.includes(t)) return { kind: 'flow', flow: 'registration' };
     if (isSameAsYesterday(text)) return { kind: 'flow', flow: 'health-report', carried: { reuse: true } };
-    return fromIntent(intentOfText(text));
+    const intent = intentOfText(text);
+    return (intent.kind === 'unknown' && rumorRoute(text, input)) || fromIntent(intent);
   },
   aside: taskReplyOf,
   click: (key) => fromIntent(intentOfClick(key)),
   subscribe(scene, ctx) {
-    if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }] };
+    const gate = gateRoute(scene);
+    if (ctx.resident.registered) return { replies: [{ key: 'common:welcome' }], ...(gate ? { route: gate } : {}) };
     const replies: Reply[] = [{ key: 'common:welcome_new' }];
+    if (gate) return { replies, route: gate }; // at the gate: the pass first, registration another time
     return { replies, route: { kind: 'flow', flow: 'registration', carried: scene ? { scene } : {} } };
   },
   scan(scene, ctx) {
+    const gate = gateRoute(scene);
+    if (gate) return gate;
     const s = parseScene(scene);
     if (!ctx.resident.registered && (s.kind === 'community' || s.kind === 'building')) return { kind: 'flow', flow: 'registration', carried: { scene } };
     return { kind: 'menu' };

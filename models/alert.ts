@@ -2,19 +2,26 @@ import { Schema, type Types } from 'mongoose';
 import { derivedId } from './ids.js';
 
 /**
- * A yellow or red health report, for the building's responsible staff. `_id` is derived from
- * (resident, date, level), so the insert itself enforces "at most one per resident per day per
- * level" — on FerretDB as on MongoDB.
+ * Something staff must act on, told to them through WeCom: a yellow or red health report (for
+ * the building's responsible staff), a refused or after-hours gate pass (for the gate keepers), a
+ * missed report under home observation. `_id` is derived from what it is about — (resident, date,
+ * level) for health — so the insert itself enforces "at most once", on FerretDB as on MongoDB.
  */
+export const ALERT_KINDS = ['health', 'gate', 'observation'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
 export interface Alert {
   _id: Types.ObjectId;
-  kind: 'health';
-  level: 'yellow' | 'red';
+  kind: AlertKind;
+  /** Health alerts only. */
+  level?: 'yellow' | 'red';
   reasons: string[];
   residentId: Types.ObjectId;
-  reportId: Types.ObjectId;
+  /** Health alerts only. */
+  reportId?: Types.ObjectId;
   communityCode: string;
-  buildingCode: string;
+  /** The building it concerns (absent for a community gate). */
+  buildingCode?: string;
   room?: string;
   date: string;
   createdAt: Date;
@@ -27,18 +34,20 @@ export interface Alert {
   acknowledgedBy?: string;
   acknowledgedByName?: string;
   note?: string;
+  /** What the message says, per kind (gate name, direction, reason…; a missed report's day). */
+  details?: Record<string, unknown>;
 }
 
 export const AlertSchema = new Schema(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
-    kind: { type: String, enum: ['health'], default: 'health' },
-    level: { type: String, enum: ['yellow', 'red'], required: true },
+    kind: { type: String, enum: ALERT_KINDS, default: 'health' },
+    level: { type: String, enum: ['yellow', 'red'] },
     reasons: { type: [String], default: [] },
     residentId: { type: Schema.Types.ObjectId, required: true },
-    reportId: { type: Schema.Types.ObjectId, required: true },
+    reportId: Schema.Types.ObjectId,
     communityCode: { type: String, required: true },
-    buildingCode: { type: String, required: true },
+    buildingCode: String,
     room: String,
     date: { type: String, required: true },
     createdAt: { type: Date, required: true },
@@ -49,6 +58,7 @@ export const AlertSchema = new Schema(
     acknowledgedBy: String,
     acknowledgedByName: String,
     note: String,
+    details: Schema.Types.Mixed,
   },
   { versionKey: false },
 );

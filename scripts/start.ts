@@ -20,8 +20,11 @@ import { PROJECT_ROOT } from './services/ferretdb.js';
 import { startLocalRedis } from './services/redis.js';
 import { startLocalFerretdb } from './services/ferretdb.js';
 import { startMockWechatApi } from './mock-wechat-api.js';
-import { seedDemo, DEMO } from '../handlers/places/seed-demo.js';
+import { seedDemo, seedDemoFactChecks, DEMO } from '../handlers/places/seed-demo.js';
+import { rumorsOf } from '../bot/rumors/live-base.js';
+import { loadStarterFacts } from './data/fact-checks.js';
 import { DEMO_CHANNEL } from './demo-channel.js';
+import { ensureConsoleBuilt } from './console/build.js';
 
 const VAR = path.join(PROJECT_ROOT, 'var');
 const stops: Array<() => Promise<void>> = [];
@@ -29,7 +32,9 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main() {
   fs.mkdirSync(VAR, { recursive: true });
-  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, ...process.env };
+  // The demo also switches on the resident simulator and the public figures page.
+  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, SIMULATOR_ENABLED: '1', PUBLIC_FIGURES_ENABLED: '1', ...process.env };
+  await ensureConsoleBuilt({ log: say });
   if (!env.REDIS_URL) {
     say('starting redis-server (data in var/redis)…');
     const redis = await startLocalRedis({ dataDir: path.join(VAR, 'redis'), persistent: true });
@@ -61,6 +66,8 @@ async function main() {
   const rt = await createRuntime(config, { log });
   stops.unshift(() => rt.close());
   const staff = await seedDemo(rt.models);
+  await seedDemoFactChecks(rt.models, loadStarterFacts());
+  await rumorsOf(rt).ready; // the fact base in memory before the first message
   const app = createApp(rt, appMounts);
   let running: RunningServer;
   try {
@@ -79,6 +86,9 @@ async function main() {
   const url = running.url;
   say('');
   say('Linli is running. Press Ctrl-C to stop.');
+  say(`  console       ${url}/console   (sign in with a staff token below)`);
+  if (config.SIMULATOR_ENABLED) say(`  simulator     ${url}/simulator (a resident on a phone, against the real webhook)`);
+  if (config.PUBLIC_FIGURES_ENABLED) say(`  figures       ${url}/figures   (public, no sign-in)`);
   say(`  health        ${url}/healthz   readiness ${url}/readyz`);
   say(`  staff API     ${url}/api  (Authorization: Bearer <token>)`);
   say(`  WeChat hook   ${url}/wechat     WeCom hook ${url}/wecom`);
@@ -87,6 +97,8 @@ async function main() {
   say(`  Redis         ${config.REDIS_URL}`);
   say(`  MongoDB       ${config.MONGODB_URI}`);
   say(`  chat          npm run chat -- --openid alice --url ${url}`);
+  say('');
+  say(`fact base     ${rumorsOf(rt).memory.size.factChecks} released fact-checks (try: npm run chat, then 4)`);
   say('');
   say(`demo community "${DEMO.community.code}" with buildings ${DEMO.buildings.map((b) => b.code).join(', ')}; staff tokens (new on every start):`);
   for (const s of staff)

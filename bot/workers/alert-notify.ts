@@ -1,5 +1,5 @@
 import { Worker } from 'bullmq';
-import { notifyAlert } from '../../handlers/health/notify-alert.js';
+import { notifyAlert } from '../../handlers/alerts/notify-alert.js';
 import { placesOf } from '../conversation.js';
 import { QUEUE_NAMES } from '../queues.js';
 import type { Runtime } from '../runtime.js';

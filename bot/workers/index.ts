@@ -10,6 +10,9 @@ import { supplyOverdueWorker } from './supply-overdue.js';
 import { bulkMessagesWorker } from './bulk-messages.js';
 import { volunteerRemindersWorker } from './volunteer-reminders.js';
 import { healthReminderWorker } from './health-reminder.js';
+import { observationWorker } from './observation.js';
+import { allocationTickWorker } from './allocation-tick.js';
+import { factCheckNotifyWorker } from './fact-check-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
@@ -26,6 +29,9 @@ export const WORKER_FACTORIES: WorkerFactory[] = [
   bulkMessagesWorker,
   volunteerRemindersWorker,
   healthReminderWorker,
+  observationWorker,
+  allocationTickWorker,
+  factCheckNotifyWorker,
 ];
 
 /** How long a forced close may take before the process stops waiting for it. */

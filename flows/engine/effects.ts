@@ -6,6 +6,8 @@
  */
 import type { HealthAnswers } from '../health/risk.js';
 import type { SupplyCategory, Urgency } from '../supplies/priority.js';
+import type { GateDirection } from '../gates/rules.js';
+import type { Transport } from '../returnees/returnee.js';
 import type { Area, Availability, Skill } from '../volunteers/skills.js';
 import type { Language } from './types.js';
 
@@ -20,6 +22,16 @@ export interface RegistrationData {
   mobile?: string;
   /** The QR poster scene the community came from, if any. */
   scene?: string;
+}
+
+/** What a visitor tells the gate. */
+export interface VisitorData {
+  name: string;
+  /** E.164. */
+  mobile: string;
+  /** Whom they visit (a room or a name). */
+  host: string;
+  purpose: string;
 }
 
 export interface VolunteerSignUp {
@@ -45,11 +57,29 @@ export type Effect =
   | { type: 'submitSupplyRequest'; category: SupplyCategory; items: string; urgency: Urgency; address: string }
   /** The resident answered the "still needed?" question of an old request. */
   | { type: 'answerStillNeeded'; requestId: string; stillNeeded: boolean }
+  /** A gate pass: checked against the closed-management rules; the outcome (a pass code, or the reason it was refused) is `gatePass`. */
+  | { type: 'requestGatePass'; gateId: string; direction: GateDirection; visitor?: VisitorData }
+  /** A resident back from elsewhere; from a risk area, an observation period (local dates, inclusive). */
+  | {
+      type: 'registerReturn';
+      from: string;
+      arrivalDate: string;
+      transport: Transport;
+      riskArea?: string;
+      observation?: { startDate: string; endDate: string };
+    }
+  /** Book a pick-up slot of an allocation round for the household; the outcome is `booking`. */
+  | { type: 'bookAllocation'; roundId: string; slotId: string; quantity: number }
+  | { type: 'cancelAllocationBooking'; roundId: string }
   /** A volunteer sign-up for staff to approve (the replies get nothing back: it is pending). */
   | { type: 'submitVolunteer'; volunteer: VolunteerSignUp }
   /** Take a place on a task; the result `taskReply` says what the slot claim decided. */
   | { type: 'joinTask'; task: TaskRef }
   /** Give a place (or a waitlist place) back; the result `taskReply` says what happened. */
-  | { type: 'leaveTask'; task: { code: string } };
+  | { type: 'leaveTask'; task: { code: string } }
+  /** The resident was told a released fact-check (recorded, so a correction reaches them). */
+  | { type: 'recordRumorAnswer'; factCheckId: string; version: number }
+  /** Nothing in the fact base answers the resident's question: join or open a pending claim. */
+  | { type: 'askClaim'; text: string };
 
 export type EffectType = Effect['type'];

@@ -13,9 +13,13 @@ import type { Answers, ConversationContext, ConversationInput, ConversationSessi
 /** A conversation idle this long asks "continue or start again?" (product.md). */
 export const IDLE_MS = 30 * 60_000;
 
-/** Where an input outside a flow leads. A `reply` may ask for effects too (a command answered at once). */
+/**
+ * Where an input outside a flow leads. A `reply` may ask for effects too (a command answered at
+ * once). A flow route with `answer` starts the flow without asking its first question and reads
+ * `answer` as the reply to it (a rumour check of the text just sent).
+ */
 export type Route =
-  | { kind: 'flow'; flow: string; carried?: Answers }
+  | { kind: 'flow'; flow: string; carried?: Answers; answer?: string }
   | { kind: 'menu' }
   | { kind: 'reply'; replies: Reply[]; effects?: Effect[] }
   | { kind: 'unknown' };
@@ -25,8 +29,8 @@ export type Aside = Extract<Route, { kind: 'reply' }>;
 
 /** What the engine runs: the flows, and how menu words, menu keys, follows and QR scans map to them. */
 export interface ConversationSpec extends FlowSet {
-  /** Text sent outside any flow. */
-  route(text: string, ctx: ConversationContext): Route;
+  /** Text sent outside any flow (`input` says whether it is a forwarded article's title). */
+  route(text: string, ctx: ConversationContext, input?: Extract<ConversationInput, { kind: 'text' }>): Route;
   /**
    * Words the spec answers anywhere, even while a form is open (e.g. `接 T12`), checked after the
    * engine's own commands and before the form reads its answer; the form's question is asked again.
@@ -62,7 +66,8 @@ export function converse(spec: ConversationSpec, session: ConversationSession, i
   const turn = new Turn();
   const s = step(spec, turn, session, input, ctx);
   // A flow that needs facts not loaded yet: the caller loads them and runs the same input again.
-  if (turn.needFacts) return { session, replies: [], effects: [], needFacts: turn.needFacts };
+  if (turn.needFacts)
+    return { session, replies: [], effects: [], needFacts: turn.needFacts, ...(turn.lookupQuery !== undefined ? { lookupQuery: turn.lookupQuery } : {}) };
   return { session: s, replies: turn.replies, effects: turn.effects };
 }
 
@@ -86,7 +91,7 @@ function step(spec: ConversationSpec, turn: Turn, s: ConversationSession, input:
       return s;
     }
     case 'text':
-      return onText(spec, turn, s, input.text, ctx);
+      return onText(spec, turn, s, input, ctx);
   }
 }
 
@@ -96,8 +101,20 @@ function activeFlow(spec: FlowSet, s: ConversationSession): FlowDefinition | und
 
 function follow(spec: ConversationSpec, turn: Turn, s: ConversationSession, route: Route, ctx: ConversationContext): ConversationSession {
   switch (route.kind) {
-    case 'flow':
-      return startFlow(spec, turn, route.flow, ctx, route.carried);
+    case 'flow': {
+      if (route.answer === undefined) return startFlow(spec, turn, route.flow, ctx, route.carried);
+      const quiet = new Turn(); // the first question is not asked: the text already answers it
+      const started = startFlow(spec, quiet, route.flow, ctx, route.carried);
+      turn.needFacts = quiet.needFacts;
+      if (quiet.needFacts) return s; // facts the flow needs to start; the lookup comes next round
+      if (started.flow !== route.flow) {
+        // It finished at once or sent the resident elsewhere first (registration): as it said.
+        turn.say(...quiet.replies).do(...quiet.effects);
+        return started;
+      }
+      turn.do(...quiet.effects);
+      return answer(spec, turn, started, route.answer, ctx);
+    }
     case 'reply':
       turn.do(...(route.effects ?? [])).say(...route.replies);
       return s;
@@ -110,7 +127,14 @@ function follow(spec: ConversationSpec, turn: Turn, s: ConversationSession, rout
   }
 }
 
-function onText(spec: ConversationSpec, turn: Turn, s0: ConversationSession, text: string, ctx: ConversationContext): ConversationSession {
+function onText(
+  spec: ConversationSpec,
+  turn: Turn,
+  s0: ConversationSession,
+  input: Extract<ConversationInput, { kind: 'text' }>,
+  ctx: ConversationContext,
+): ConversationSession {
+  const { text } = input;
   let s = s0;
   const def = activeFlow(spec, s);
   if (s.flow && !def) {
@@ -140,7 +164,7 @@ function onText(spec: ConversationSpec, turn: Turn, s0: ConversationSession, tex
     reask(turn, s, def, ctx);
     return { ...s, resumeOffered: false };
   }
-  if (!def) return follow(spec, turn, s, spec.route(text, ctx), ctx);
+  if (!def) return follow(spec, turn, s, spec.route(text, ctx, input), ctx);
   const idle = s.updatedAt ? ctx.now.getTime() - Date.parse(s.updatedAt) : 0;
   if (!s.resumeOffered && idle > IDLE_MS) {
     turn.say({ key: 'engine:resume_offer', params: { flow: def.title } });

@@ -14,6 +14,8 @@ export class Turn {
   readonly replies: Reply[] = [];
   readonly effects: Effect[] = [];
   needFacts?: FactName[];
+  /** The text a needed lookup is for (the answer being read). */
+  lookupQuery?: string;
   say(...replies: Reply[]): this {
     this.replies.push(...replies);
     return this;
@@ -143,6 +145,12 @@ export function answer(set: FlowSet, turn: Turn, s: ConversationSession, text: s
   const a = s.answers ?? {};
   if (s.step === EDIT_STEP) return chooseEdit(set, turn, s, text, ctx);
   const step = stepOf(def, s.step)!;
+  if (step.lookup && fctx.facts[step.lookup]?.query !== text) {
+    // The caller computes it for this text and runs the input again.
+    turn.needFacts = [step.lookup];
+    turn.lookupQuery = text;
+    return s;
+  }
   const parsed = step.parse.parse(text, fctx, a);
   if (!parsed.ok) {
     const misses = (s.misses ?? 0) + 1;

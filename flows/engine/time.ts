@@ -38,3 +38,15 @@ export function instantAt(date: string, hhmm: string, timeZone: string): Date {
   const [hh, mm] = hhmm.split(':').map(Number);
   return new Date(new TZDate(y!, m! - 1, d!, hh!, mm!, 0, timeZone).getTime());
 }
+
+/** A local date (`YYYY-MM-DD`) as words: `11月28日` / `28 Nov`. */
+export function dayPrompt(date: string): { key: string; params: Record<string, unknown> } {
+  const [, m, d] = date.split('-').map(Number);
+  return { key: 'engine:day', params: { month: { key: `engine:month.${m}` }, day: d } };
+}
+
+/** Whole days from local date `a` to local date `b` (`YYYY-MM-DD`; negative when `b` is earlier). */
+export function daysBetween(a: string, b: string): number {
+  const n = (s: string) => Date.UTC(Number(s.slice(0, 4)), Number(s.slice(5, 7)) - 1, Number(s.slice(8, 10))) / 86_400_000;
+  return Math.round(n(b) - n(a));
+}

@@ -5,7 +5,7 @@
  * new session, the replies (as i18n keys) and the effects (as data) that `handlers/` carries out.
  */
 import type { Effect } from './effects.js';
-import type { Facts, FactName } from './facts.js';
+import type { Facts, FactName, LookupName } from './facts.js';
 
 export type Language = 'zh-CN' | 'en';
 export const LANGUAGES: readonly Language[] = ['zh-CN', 'en'];
@@ -21,7 +21,7 @@ export type Reply = Prompt | { list: Prompt[]; numbered?: boolean };
 
 /** What the resident sent, as the engine sees it (the handler maps channel messages to this). */
 export type ConversationInput =
-  | { kind: 'text'; text: string; voice?: boolean }
+  | { kind: 'text'; text: string; voice?: boolean /** A forwarded article: `text` is its title. */; link?: boolean }
   /** A custom-menu CLICK key. */
   | { kind: 'click'; key: string }
   /** A follow, possibly through a QR poster's scene. */
@@ -113,6 +113,8 @@ export interface Step {
   next?: NextStep | ((answers: Answers, ctx: ConversationContext) => NextStep);
   /** Asked only when this holds (e.g. not asked again what does not change). */
   when?: (answers: Answers, ctx: ConversationContext) => boolean;
+  /** A fact the caller computes for the answer's text before `parse` reads it (`ctx.facts[lookup].query` is the text). */
+  lookup?: LookupName;
 }
 
 /** What finishing a flow does: records to write and messages to send, as data. */
@@ -177,6 +179,8 @@ export interface StepResult {
   session: ConversationSession;
   replies: Reply[];
   effects: Effect[];
-  /** Facts the caller must load and run the step again with (a flow is starting). */
+  /** Facts the caller must load and run the step again with (a flow is starting, or a step's lookup). */
   needFacts?: FactName[];
+  /** The text a needed lookup is for (the answer being read; not always the whole message). */
+  lookupQuery?: string;
 }

@@ -1,6 +1,7 @@
 /**
- * Health alerts for staff: list them (newest first, access-logged) and acknowledge one — "I am
- * on it" — once. Two staff acknowledging at the same moment are told apart by a short lease, so
+ * Health alerts for staff — a yellow or red report (`health`), a missed report under home
+ * observation (`observation`); gate alerts live in the gate log — list them (newest first,
+ * access-logged) and acknowledge one — "I am on it" — once. Two staff acknowledging at the same moment are told apart by a short lease, so
  * exactly one is recorded and the other gets 409 naming who it was.
  */
 import crypto from 'node:crypto';
@@ -24,6 +25,7 @@ export const AlertQuery = z.strictObject({
   community: placeCode.optional(),
   building: buildingCode.optional(),
   level: z.enum(['yellow', 'red']).optional(),
+  kind: z.enum(['health', 'observation']).optional().meta({ description: 'a report’s alert, or a missed report under home observation; both when absent' }),
   acknowledged: queryFlag.optional().meta({ description: 'false: only alerts nobody has acknowledged yet' }),
   limit: pageLimit(50, 500),
   before: objectId.optional().meta({ description: 'the `next` of the previous page' }),
@@ -34,10 +36,11 @@ const person = z.object({ id: z.string(), name: z.string() });
 export const AlertView = z
   .object({
     id: z.string(),
-    level: z.enum(['yellow', 'red']),
+    kind: z.enum(['health', 'observation']),
+    level: z.enum(['yellow', 'red']).nullable().meta({ description: 'health alerts' }),
     reasons: z.array(z.string()),
     residentId: z.string(),
-    reportId: z.string(),
+    reportId: z.string().nullable().meta({ description: 'health alerts' }),
     community: z.string(),
     building: z.string(),
     room: z.string().nullable(),
@@ -54,12 +57,13 @@ export const AlertList = z.object({ alerts: z.array(AlertView), next: z.string()
 
 const view = (a: Alert): z.input<typeof AlertView> => ({
   id: String(a._id),
-  level: a.level,
+  kind: a.kind === 'observation' ? 'observation' : 'health',
+  level: a.level ?? null,
   reasons: a.reasons,
   residentId: String(a.residentId),
-  reportId: String(a.reportId),
+  reportId: a.reportId ? String(a.reportId) : null,
   community: a.communityCode,
-  building: a.buildingCode,
+  building: a.buildingCode ?? '',
   room: a.room ?? null,
   date: a.date,
   createdAt: a.createdAt,
@@ -77,6 +81,7 @@ export async function listAlerts(deps: AlertDeps, actor: Actor, q: z.output<type
     const filter: Record<string, unknown> = { ...where };
     if (q.date) filter.date = q.date;
     if (q.level) filter.level = q.level;
+    filter.kind = q.kind ?? { $in: ['health', 'observation'] };
     if (q.acknowledged !== undefined) filter.acknowledgedAt = q.acknowledged ? { $ne: null } : null;
     page = await newestFirst<Alert>(deps.models.Alert, filter, { timeField: 'createdAt', limit: q.limit, before: q.before });
   }

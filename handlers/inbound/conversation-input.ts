@@ -18,7 +18,7 @@ export function conversationInput(m: InboundMessage): ConversationInput {
       return { kind: 'unreadable', what: 'location' };
     case 'link':
       // A forwarded article: its title is what the resident wants us to read.
-      return m.title.trim() ? { kind: 'text', text: m.title } : { kind: 'unreadable', what: 'link' };
+      return m.title.trim() ? { kind: 'text', text: m.title, link: true } : { kind: 'unreadable', what: 'link' };
     case 'unknown':
       return { kind: 'unreadable', what: 'other' };
     case 'event':

@@ -10,12 +10,23 @@ import { localDate, shiftDate } from '../../flows/engine/time.js';
 import type { HealthAnswers } from '../../flows/health/risk.js';
 import { volunteerIdFor, type Volunteer } from '../../models/volunteer.js';
 import type { PlaceDirectory } from '../places/directory.js';
+import type { GateDirectory } from '../gates/directory.js';
+import type { AllocationLedger } from '../allocations/ledger.js';
+import type { Clock } from '../ports.js';
+import { gatePresenceFact, returneeRulesFact } from '../gates/facts.js';
+import { allocationOffers } from '../allocations/offers.js';
+import type { FactBase } from '../rumors/ports.js';
 import type { TaskPrompts } from '../volunteers/ports.js';
 import type { ResidentView } from './touch-resident.js';
 
 export interface FactDeps {
   models: Models;
   places: PlaceDirectory;
+  gates: GateDirectory;
+  allocations: AllocationLedger;
+  clock: Clock;
+  /** The process's in-memory fact base (released fact-checks, pending claims). */
+  rumors: FactBase;
   taskPrompts: TaskPrompts;
 }
 
@@ -34,7 +45,8 @@ async function reportOf(models: Models, residentId: string, date: string): Promi
   return models.HealthReport.findById(healthReportIdFor(residentId, date)).lean<HealthReport>();
 }
 
-type Loader = (deps: FactDeps, resident: ResidentView, today: string) => Promise<Facts[FactName]>;
+/** `query`: the text a lookup is for (the answer being read); `now`: the message's time. */
+type Loader = (deps: FactDeps, resident: ResidentView, today: string, query: string | undefined, now: Date) => Promise<Facts[FactName]>;
 
 const LOADERS: { [K in FactName]: Loader } = {
   communities: async (deps) => (await deps.places.communities()).map((c) => ({ code: c.code, name: c.name, buildings: c.buildings })),
@@ -48,6 +60,7 @@ const LOADERS: { [K in FactName]: Loader } = {
     const latest = found.find(Boolean);
     return latest ? asFact(latest) : null;
   },
+  rumorCheck: async (deps, r, _today, query) => (query === undefined ? null : { query, ...(await deps.rumors.check(query, r.language)) }),
   supplyRequests: async (deps, r) => {
     const list = await deps.models.SupplyRequest.find({ residentId: r.id }).sort({ createdAt: -1 }).limit(20).lean<SupplyRequest[]>();
     return list.map((q) => ({
@@ -60,6 +73,10 @@ const LOADERS: { [K in FactName]: Loader } = {
       createdAt: q.createdAt.toISOString(),
     }));
   },
+  gates: (deps) => deps.gates.list(),
+  gatePresence: (deps, r) => gatePresenceFact(deps.models, r.id),
+  returneeRules: (deps, r) => returneeRulesFact(deps.models, r.registration?.communityCode),
+  allocationOffers: (deps, r, _today, _query, now) => allocationOffers(deps, r, now),
   volunteer: async (deps, r) => {
     const v = await deps.models.Volunteer.findById(volunteerIdFor(r.id)).lean<Volunteer>();
     return v ? { status: v.status, name: v.name, skills: v.skills } : null;
@@ -67,8 +84,8 @@ const LOADERS: { [K in FactName]: Loader } = {
   latestTaskPrompt: (deps, r) => deps.taskPrompts.latest(r.id),
 };
 
-export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string): Promise<Facts> {
+export async function loadFacts(deps: FactDeps, names: FactName[], resident: ResidentView, now: Date, timeZone: string, query?: string): Promise<Facts> {
   const today = localDate(now, timeZone);
-  const values = await Promise.all(names.map((n) => LOADERS[n](deps, resident, today)));
+  const values = await Promise.all(names.map((n) => LOADERS[n](deps, resident, today, query, now)));
   return Object.fromEntries(names.map((n, i) => [n, values[i]]));
 }

@@ -101,11 +101,14 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
   };
   const input = conversationInput(request.inbound);
   let result = converse(deps.spec, opened.session, input, ctx);
-  // A flow that hands over to another (`1` from a volunteer with no task prompt → the health report) may need facts twice.
+  // Facts a starting flow needs, then a lookup for the text it reads (a rumour check started by the
+  // text itself needs both); a flow that hands over to another (`1` from a volunteer with no task
+  // prompt → the health report) may need facts twice. Each round loads what the engine asked for
+  // and runs the input again.
   let facts: Facts = {};
   for (let round = 0; result.needFacts; round++) {
     if (round === MAX_FACT_ROUNDS) throw new Error(`the conversation still needs facts ${result.needFacts.join(', ')} after ${round} rounds`);
-    facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone)) };
+    facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone, result.lookupQuery)) };
     result = converse(deps.spec, opened.session, input, { ...ctx, facts });
   }
   const results = await runEffects(deps, result.effects, { resident, now, timeZone, key: request.inbound.dedupKey });

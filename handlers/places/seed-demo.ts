@@ -6,6 +6,7 @@ import { seedDemoResidents } from './seed-demo-residents.js';
 import { residentIdFor } from '../../models/resident.js';
 import { volunteerIdFor } from '../../models/volunteer.js';
 import { SKILLS } from '../../flows/volunteers/skills.js';
+import { importFactChecks, type ImportReport } from '../rumors/import.js';
 
 /** The demo community: one street, community `demo` with three buildings. */
 export const DEMO = {
@@ -98,4 +99,13 @@ async function seedDemoVolunteer(models: Models, residentId: ReturnType<typeof r
     },
     { upsert: true },
   );
+}
+
+/**
+ * The demo's fact base: the starter fact-checks (`scripts/data/fact-checks.json`, read by the
+ * caller) stored as the trusted import stores them — released, one audit entry each naming the
+ * seed. Idempotent: a second seed finds them unchanged.
+ */
+export function seedDemoFactChecks(models: Models, entries: unknown[]): Promise<ImportReport> {
+  return importFactChecks({ models, clock: { now: () => new Date() } }, entries, { operator: 'seed:demo', source: 'scripts/data/fact-checks.json' });
 }

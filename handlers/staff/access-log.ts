@@ -3,7 +3,16 @@ import type { Clock } from '../ports.js';
 import type { Actor } from './access.js';
 
 /** What was read: one value per kind of sensitive data. */
-export type AccessResource = 'health_reports' | 'health_missing' | 'alerts' | 'residents' | 'supply_requests' | 'resident_mobile';
+export type AccessResource =
+  | 'health_reports'
+  | 'health_missing'
+  | 'alerts'
+  | 'residents'
+  | 'supply_requests'
+  | 'resident_mobile'
+  | 'gate_records'
+  | 'returnees'
+  | `export:${'health-reports' | 'supply-requests' | 'volunteers' | 'deliveries'}`;
 
 /**
  * Append who read sensitive personal data, what they asked for (the filter, never the data) and

@@ -3,7 +3,7 @@
  * read is logged). Route guards and use cases both read these lists.
  */
 import type { Role } from '../../models/staff-user.js';
-import { HEALTH_ALERT_ROLES } from '../health/notify-alert.js';
+import { HEALTH_ALERT_ROLES } from '../alerts/notify-alert.js';
 
 /**
  * Health data — reports, alerts, who has not reported, vulnerable flags — goes to the roles that

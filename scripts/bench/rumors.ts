@@ -1,5 +1,5 @@
 /**
- * `npm run bench:rumors [-- --entries 10000 --queries 3000 --seed 1] [--tune]`
+ * `npm run bench:rumors [-- --entries 10000 --queries 3000 --seed 1] [--tune] [--freshness [--rounds 40]]`
  *
  * 1. Latency: the starter fact base plus N synthetic entries (rumors-synthetic.ts) go into the
  *    inverted index and into a linear scan that scores every entry with the same scoring; the
@@ -8,7 +8,8 @@
  * 2. Quality: precision, recall and no-match accuracy per kind of query on the dev and holdout
  *    splits of the evaluation set, with the default thresholds.
  * `--tune` prints instead the dev sweep the default thresholds were chosen from.
- * Pure CPU, no services. Exit 2 with the usage for bad arguments.
+ * Pure CPU, no services — except `--freshness` (rumors-freshness.ts), which times how soon a
+ * second server process has a released fact-check. Exit 2 with the usage for bad arguments.
  */
 import { parseArgs } from 'node:util';
 import { LinearScanIndex, type MatchResult, RumorIndex } from '../../handlers/rumors/matcher/index.js';
@@ -17,7 +18,7 @@ import { loadStarterFacts, toFactEntry } from '../data/fact-checks.js';
 import { loadEvalQueries, qualityTable, tuningReport } from './rumors-quality.js';
 import { syntheticEntries, syntheticQueries } from './rumors-synthetic.js';
 
-const USAGE = 'usage: npm run bench:rumors -- [--entries N(100-200000)] [--queries N(100-100000)] [--seed N] [--tune]';
+const USAGE = 'usage: npm run bench:rumors -- [--entries N(100-200000)] [--queries N(100-100000)] [--seed N] [--tune] [--freshness [--rounds N(5-1000)]]';
 
 function options() {
   try {
@@ -27,6 +28,8 @@ function options() {
         queries: { type: 'string', default: '3000' },
         seed: { type: 'string', default: '1' },
         tune: { type: 'boolean', default: false },
+        freshness: { type: 'boolean', default: false },
+        rounds: { type: 'string', default: '40' },
       },
       strict: true,
       allowPositionals: false,
@@ -41,6 +44,8 @@ function options() {
       queries: int('queries', values.queries, 100, 100_000),
       seed: int('seed', values.seed, 0, 2 ** 31),
       tune: values.tune,
+      freshness: values.freshness,
+      rounds: int('rounds', values.rounds, 5, 1000),
     };
   } catch (err) {
     process.stderr.write(`bench:rumors: ${(err as Error).message}\n${USAGE}\n`);
@@ -97,7 +102,10 @@ function latency(opts: { entries: number; queries: number; seed: number }): void
 }
 
 const opts = options();
-if (opts.tune) {
+if (opts.freshness) {
+  const { freshnessBench } = await import('./rumors-freshness.js');
+  await freshnessBench(opts.rounds);
+} else if (opts.tune) {
   console.log(tuningReport());
 } else {
   latency(opts);

@@ -119,6 +119,8 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['0', /out of range 1\.\.10080/],
     ['two hours', /not an integer/],
   ],
+  SIMULATOR_ENABLED: [['yes', /not 0, 1, true or false/]],
+  PUBLIC_FIGURES_ENABLED: [['on', /not 0, 1, true or false/]],
 };
 
 /** Defaults pinned by hand; every other default is checked to parse (see below). */
@@ -150,6 +152,8 @@ const DEFAULTS: Partial<Config> = {
   WORKER_CONCURRENCY: 20,
   RESIDENT_WRITE_BACK_MS: 1000,
   VOLUNTEER_REMINDER_LEAD_MIN: 120,
+  SIMULATOR_ENABLED: false,
+  PUBLIC_FIGURES_ENABLED: false,
 };
 
 const required = NAMES.filter((n) => (VARIABLES[n] as { default?: string }).default === undefined);

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createI18n } from '../../bot/i18n.js';
 import { conversation } from '../../flows/conversation.js';
 import { checkTranscript } from '../support/transcript.js';
+import { starterRumorLookup } from '../support/rumor-lookup.js';
 
 const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'transcripts');
 const files = fs
@@ -19,13 +20,15 @@ const files = fs
   .sort();
 
 let i18n: I18n;
+let rumorCheck: ReturnType<typeof starterRumorLookup>;
 beforeAll(async () => {
   i18n = await createI18n();
+  rumorCheck = starterRumorLookup();
 });
 
 describe('flow transcripts', () => {
   it.each(files)('%s', (file) => {
-    const { expected, actual } = checkTranscript(conversation, i18n, path.join(dir, file));
+    const { expected, actual } = checkTranscript(conversation, i18n, path.join(dir, file), { rumorCheck });
     expect(actual).toBe(expected);
   });
 });

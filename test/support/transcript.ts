@@ -7,19 +7,21 @@
  *   `@ results {json}`                  what the effects give the replies (e.g. a slot claim's `taskReply`)
  *   `@ flow-version <flow> <n>`         pretend the running code has that flow at version n
  *   `@ reset`                           forget the conversation (a new scenario)
+ *   `@ result <effect> {json}`          what that effect returns from now on (a pass, a booking: outcomes only the effect knows)
  *   `> text`                            the resident sends text
  *   `> [click KEY]` `> [subscribe SCENE?]` `> [scan SCENE]` `> [image]` `> [voice]` `> [unsubscribe]`
  *   `> [long N]`                        a pasted text N characters long
  *   `< …`                               what the bot answered (one line per reply line)
  *   `! effect {json}`                   an effect the step asked for (in order)
  *   `#` comments and blank lines are kept.
+ * Lookups (a rumour check's `rumorCheck`) are computed for the text sent by `lookups`, when given.
  * The runner replays the `@`/`>` lines and rewrites the `<`/`!` lines; the test compares the result
  * with the file. `UPDATE_TRANSCRIPTS=1` writes the result back (then read the diff before committing).
  */
 import fs from 'node:fs';
 import type { i18n as I18n } from 'i18next';
 import { converse, type ConversationSpec } from '../../flows/engine/engine.js';
-import type { Facts } from '../../flows/engine/facts.js';
+import type { Facts, LookupName } from '../../flows/engine/facts.js';
 import { renderReplies } from '../../flows/engine/render.js';
 import type { ConversationInput, ConversationSession, Language, ResidentSnapshot } from '../../flows/engine/types.js';
 
@@ -55,14 +57,19 @@ function inputOf(line: string): ConversationInput {
 
 const DURATION = /^(\d+)(m|h|d)$/;
 
-export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string): string {
+/** Computes a lookup fact for the text being read (see `Step.lookup`). */
+export type TranscriptLookups = Partial<Record<LookupName, (query: string, lang: Language) => Facts[LookupName]>>;
+
+export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string, lookups: TranscriptLookups = {}): string {
   let now = new Date('2026-11-28T08:00:00+08:00');
   let resident: ResidentSnapshot = { id: 'r1', language: 'zh-CN', registered: false };
   let facts: Facts = {};
   let given: Record<string, unknown> = {};
   let session: ConversationSession = {};
   let tickets = 0;
+  const asks = new Map<string, number>();
   const versions = new Map<string, number>();
+  const effectResults = new Map<string, Record<string, unknown>>();
   const out: string[] = [];
   const texts = textsOf(i18n);
   for (const line of source.split('\n')) {
@@ -81,6 +88,9 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
       else if (cmd === 'flow-version') {
         const [flow, v] = rest.split(' ');
         versions.set(flow!, Number(v));
+      } else if (cmd === 'result') {
+        const [, type, json] = /^(\S+) (.*)$/.exec(rest) ?? [];
+        effectResults.set(type!, JSON.parse(json!));
       } else throw new Error(`unknown directive ${line}`);
       continue;
     }
@@ -88,7 +98,15 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
     const flows = Object.fromEntries(Object.entries(spec.flows).map(([id, f]) => [id, versions.has(id) ? { ...f, version: versions.get(id)! } : f]));
     const run = (f: Facts) => converse({ ...spec, flows }, session, inputOf(line.slice(2)), { now, timeZone: 'Asia/Shanghai', resident, facts: f, texts });
     let result = run({});
-    if (result.needFacts) result = run(facts);
+    let loaded: Facts = {};
+    for (let round = 0; result.needFacts && round < 3; round++) {
+      loaded = { ...facts, ...loaded };
+      for (const name of result.needFacts) {
+        const lookup = lookups[name as LookupName];
+        if (lookup && result.lookupQuery !== undefined) loaded = { ...loaded, [name]: lookup(result.lookupQuery, resident.language) };
+      }
+      result = run(loaded);
+    }
     if (result.needFacts) throw new Error(`${line}: facts missing from the transcript: ${result.needFacts.join(', ')}`);
     const results: Record<string, unknown> = { ...given };
     for (const e of result.effects) {
@@ -106,6 +124,9 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
         };
       }
       if (e.type === 'submitSupplyRequest') results.ticket = `S-20261128-${String(++tickets).padStart(4, '0')}`;
+      Object.assign(results, effectResults.get(e.type));
+      if (e.type === 'askClaim') results.askCount = (asks.get(e.text) ?? 0) + 1;
+      if (e.type === 'askClaim') asks.set(e.text, results.askCount as number);
     }
     const lang: Language = resident.language;
     const text = renderReplies(result.replies, i18n.getFixedT(lang), lang, results);
@@ -116,9 +137,9 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
 }
 
 /** Compare a transcript file with a replay of it (or rewrite it with UPDATE_TRANSCRIPTS=1). */
-export function checkTranscript(spec: ConversationSpec, i18n: I18n, file: string): { expected: string; actual: string } {
+export function checkTranscript(spec: ConversationSpec, i18n: I18n, file: string, lookups: TranscriptLookups = {}): { expected: string; actual: string } {
   const expected = fs.readFileSync(file, 'utf8');
-  const actual = `${runTranscript(spec, i18n, expected.replace(/\n$/, ''))}\n`;
+  const actual = `${runTranscript(spec, i18n, expected.replace(/\n$/, ''), lookups)}\n`;
   if (process.env.UPDATE_TRANSCRIPTS === '1' && actual !== expected) fs.writeFileSync(file, actual);
   return { expected: process.env.UPDATE_TRANSCRIPTS === '1' ? actual : expected, actual };
 }

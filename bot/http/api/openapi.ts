@@ -5,7 +5,7 @@ import { endpoint } from '../endpoint.js';
 import { openApiDocument, OpenApiDocumentView, type OpenApiDocument } from '../openapi.js';
 
 /** The staff API contract's version (the document's `info.version`); raise it when a route changes shape. */
-export const API_VERSION = '1.1.0';
+export const API_VERSION = '1.2.0';
 
 /**
  * `GET /api/openapi.json`: the document, built once from the router on first request (when every

@@ -9,7 +9,11 @@ import type { EffectContext, EffectDeps, EffectHandler } from './ports.js';
 import { saveRegistration } from './save-registration.js';
 import { setLanguage } from './set-language.js';
 import { answerStillNeeded, submitSupplyRequest } from './supplies.js';
+import { requestGatePass } from './gate-pass.js';
+import { registerReturn } from './returnee.js';
+import { bookAllocation, cancelAllocationBooking } from './allocations.js';
 import { joinTask, leaveTask, submitVolunteer } from './volunteers.js';
+import { askClaimEffect, recordRumorAnswer } from './rumors.js';
 
 export type { EffectContext, EffectDeps, InboundJobs, TicketCounter } from './ports.js';
 
@@ -21,9 +25,15 @@ const HANDLERS: { [T in Effect['type']]: EffectHandler<T> } = {
   raiseHealthAlert,
   submitSupplyRequest,
   answerStillNeeded,
+  requestGatePass,
+  registerReturn,
+  bookAllocation,
+  cancelAllocationBooking,
   submitVolunteer,
   joinTask,
   leaveTask,
+  recordRumorAnswer,
+  askClaim: askClaimEffect,
 };
 
 export async function runEffects(deps: EffectDeps, effects: Effect[], ctx: EffectContext): Promise<Record<string, unknown>> {

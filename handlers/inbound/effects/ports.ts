@@ -5,6 +5,8 @@ import type { PlaceDirectory } from '../../places/directory.js';
 import type { BulkMessages } from '../../outbound/bulk-messages.js';
 import type { SlotLedger, TaskPrompts } from '../../volunteers/ports.js';
 import type { ResidentStore, ResidentView } from '../touch-resident.js';
+import type { AllocationLedger } from '../../allocations/ledger.js';
+import type { FactBase } from '../../rumors/ports.js';
 
 /** Per-community, per-day ticket numbers from an atomic counter (Redis INCR on the rim). */
 export interface TicketCounter {
@@ -25,10 +27,14 @@ export interface EffectDeps {
   residents: ResidentStore;
   tickets: TicketCounter;
   jobs: InboundJobs;
+  /** Stock, slot places and households' bookings of allocation rounds (Redis on the rim). */
+  allocations: AllocationLedger;
   /** Volunteer task places (the atomic decisions) and who was prompted for what. */
   slots: SlotLedger;
   taskPrompts: TaskPrompts;
-  /** Messages to other residents (a volunteer moved up from a waitlist). */
+  /** The in-memory fact base (pending claims to join, changes to announce). */
+  rumors: FactBase;
+  /** Messages to other residents (a volunteer moved up from a waitlist, a fact-check for a late asker). */
   bulk: BulkMessages;
   clock: Clock;
   log?: HandlerLog;

@@ -48,13 +48,30 @@ let stopHttp: () => Promise<void>;
  * whose scope comes from the query or body get their request in REQUESTS. When you add such a
  * route, add to these: its scope tests fail until you do.
  */
-const PARAMS: Record<string, string> = { code: 'c1' };
+const PARAMS: Record<string, string> = {
+  code: 'c1',
+  // Fact-checks and claims are platform-wide (no scope): any id gets past the guard, then 404.
+  'fact-checks:id': '0123456789abcdef01234567',
+  'claims:id': '0123456789abcdef01234567',
+};
 const NOTICE = { title: 'Water cut', body: 'No water on Tuesday 9:00–12:00.', targets: { communities: ['c1'] } };
 const REQUESTS: Record<string, { query?: Record<string, string>; body?: unknown }> = {
   'GET /api/notices': { query: { community: 'c1' } },
   'POST /api/notices': { body: NOTICE },
   'POST /api/notices/preview-targets': { body: { targets: { communities: ['c1'] } } },
   'PATCH /api/notices/:id': { body: { title: 'Water cut (changed)' } },
+  'POST /api/gates': { body: { community: 'c1', name: 'Auth gate' } },
+  'GET /api/gates': { query: { community: 'c1' } },
+  'GET /api/gate-records': { query: { community: 'c1' } },
+  'GET /api/gate-records/out-now': { query: { community: 'c1' } },
+  'GET /api/returnees': { query: { community: 'c1' } },
+  'PATCH /api/communities/:code/rules': { body: { gates: { closed: false } } },
+  'POST /api/communities/:code/risk-areas': { body: { area: '武汉' } },
+  'POST /api/allocations': {
+    body: { community: 'c1', item: 'masks', stock: 10, slots: [{ start: '2099-01-01T09:00:00+08:00', end: '2099-01-01T10:00:00+08:00', capacity: 5 }] },
+  },
+  'GET /api/allocations': { query: { community: 'c1' } },
+  'POST /api/allocations/:id/redeem': { body: { code: 'ACDEFG' } },
   'PATCH /api/volunteer-tasks/:id': { body: { title: 'Deliver medicine (changed)' } },
 };
 
@@ -65,6 +82,31 @@ async function createFixtures(): Promise<void> {
   const res = await call({ method: 'POST', path: '/api/notices', guardIndex: 0, layerSize: 0 }, author, { body: JSON.stringify(NOTICE) });
   if (res.status !== 201) throw new Error(`creating the fixture notice failed: ${res.status} ${JSON.stringify(res.body)}`);
   PARAMS['notices:id'] = res.body.id;
+  // A gate and an allocation round in c1 (written directly: no WeChat QR call), and a risk area to remove.
+  const gate = await t.rt.models.Gate.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    name: 'North',
+    scene: 'g:x',
+    qr: { ticket: 't', url: 'http://weixin.qq.com/q/x', imageUrl: 'x', createdAt: new Date() },
+    createdAt: new Date(),
+    createdBy: 'test',
+  });
+  PARAMS['gates:id'] = String(gate._id);
+  const round = await t.rt.models.AllocationRound.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    item: 'masks',
+    stock: 10,
+    perHousehold: 1,
+    slots: [],
+    status: 'draft',
+    createdAt: new Date(),
+  });
+  PARAMS['allocations:id'] = String(round._id);
+  PARAMS['risk-areas:area'] = '武汉';
   // A volunteer of c1 (building b1) and a task of c1, for the volunteer routes.
   const residentId = new Types.ObjectId();
   const at = new Date();
@@ -133,7 +175,8 @@ async function createFixtures(): Promise<void> {
 }
 
 // The runtime is built at collection time so the routes to test are read from a real router.
-t = await createTestRuntime({ dbPrefix: 'auth' });
+// WeChat is a port nobody answers here (creating a gate's QR code fails fast and is recorded).
+t = await createTestRuntime({ dbPrefix: 'auth', env: { WECHAT_API_BASE: 'http://127.0.0.1:9' } });
 const ROUTES = enumerateRoutes(apiRouter(t.rt));
 const label = (r: Route) => `${r.method} ${r.path}`;
 
