@@ -118,6 +118,11 @@ export const VARIABLES = {
   },
   BROADCAST_RATE_PER_S: { default: '0', expects: 'deliveries per second across all workers (0 = no limit)', parse: num(0) },
   WORKER_CONCURRENCY: { default: '20', expects: 'jobs one worker process runs at once', parse: int(1, 1000) },
+  RESIDENT_WRITE_BACK_MS: {
+    default: '1000',
+    expects: 'milliseconds a resident change waits in Redis, gathering later ones, before the workers write it to MongoDB',
+    parse: int(0, 60_000),
+  },
   VOLUNTEER_REMINDER_LEAD_MIN: {
     default: '120',
     expects: 'minutes before a volunteer task starts that its volunteers are reminded (1..10080)',

@@ -14,6 +14,7 @@ import { appMounts } from '../bot/mounts.js';
 import { listen, type RunningServer } from '../bot/server.js';
 import { startWorkers } from '../bot/workers/index.js';
 import { registerSchedules } from '../bot/schedules.js';
+import { startResidentWriteBack } from '../bot/residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from '../bot/lifecycle.js';
 import { PROJECT_ROOT } from './services/ferretdb.js';
 import { startLocalRedis } from './services/redis.js';
@@ -78,7 +79,8 @@ async function main() {
   }
   const workers = startWorkers(rt);
   await registerSchedules(rt);
-  stops.unshift(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
+  const writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
+  stops.unshift(async () => void (await Promise.all([workers.close(config.SHUTDOWN_TIMEOUT_MS), writeBack.close()])));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));
 
   const url = running.url;

@@ -112,6 +112,11 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['1001', /out of range/],
     ['ten', /not an integer/],
   ],
+  RESIDENT_WRITE_BACK_MS: [
+    ['-1', /out of range 0\.\.60000/],
+    ['60001', /out of range/],
+    ['1s', /not an integer/],
+  ],
   VOLUNTEER_REMINDER_LEAD_MIN: [
     ['0', /out of range 1\.\.10080/],
     ['two hours', /not an integer/],
@@ -147,6 +152,7 @@ const DEFAULTS: Partial<Config> = {
   HEALTH_REMINDER_AT: '20:00',
   BROADCAST_RATE_PER_S: 0,
   WORKER_CONCURRENCY: 20,
+  RESIDENT_WRITE_BACK_MS: 1000,
   VOLUNTEER_REMINDER_LEAD_MIN: 120,
   SIMULATOR_ENABLED: false,
   PUBLIC_FIGURES_ENABLED: false,

@@ -11,7 +11,7 @@ import { appMounts } from '../../bot/mounts.js';
 import { freePort } from '../../scripts/services/ports.js';
 import { parseLine } from '../../scripts/chat/commands.js';
 import { parseChatArgs } from '../../scripts/chat/options.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../support/runtime.js';
+import { createTestRuntime, serveApp, writeBackResidents, type TestRuntime } from '../support/runtime.js';
 import { WECOM_TEST_ENV } from '../support/wechat-client.js';
 import { tsEntry } from '../support/child.js';
 
@@ -74,6 +74,7 @@ describe('npm run chat', { timeout: CHAT_TIMEOUT_MS + 10_000 }, () => {
     expect(r.stdout).toContain('Chatting as alice');
     expect(r.stdout).toMatch(/alice> \/subscribe\nlinli: 欢迎关注邻里/);
     expect(r.stdout).toMatch(/alice> English\nlinli: Switched to English\./);
+    await writeBackResidents(t.rt);
     expect(await t.rt.models.Resident.findOne({ openid: 'alice' }).lean()).toMatchObject({ subscribed: true, language: 'en' });
   });
 

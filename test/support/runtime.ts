@@ -181,3 +181,12 @@ export async function serveTestApp(opts: TestRuntimeOptions = {}): Promise<Serve
     },
   };
 }
+
+/**
+ * Write every resident change still pending in Redis to MongoDB now (the real write-back, run in
+ * place of the workers' loop), for tests that read a resident from MongoDB after a push.
+ */
+export async function writeBackResidents(rt: Runtime): Promise<number> {
+  const { drainResidentChanges } = await import('../../bot/residents/write-back.js');
+  return drainResidentChanges({ redis: rt.redis, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS });
+}

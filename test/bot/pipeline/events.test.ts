@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { appMounts } from '../../../bot/mounts.js';
 import type { ResidentAction, WireMode } from '../../../scripts/chat/wechat-request.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { createTestRuntime, serveApp, writeBackResidents, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, type PushAnswer, type WechatTestClient } from '../../support/wechat-client.js';
 
 /**
@@ -32,7 +32,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-const resident = (openid: string) => t.rt.models.Resident.findOne({ openid }).lean();
+/** The resident as MongoDB has it once the pending write-back is done. */
+const resident = async (openid: string) => {
+  await writeBackResidents(t.rt);
+  return t.rt.models.Resident.findOne({ openid }).lean();
+};
 
 /** Push, and check the resident's lastInboundAt moved to this push's time. */
 async function push(action: ResidentAction, openid: string, mode: WireMode = 'plain'): Promise<PushAnswer> {

@@ -12,7 +12,7 @@ import { createApp, type Mount } from '../../../bot/app.js';
 import { webhookRouter } from '../../../bot/pipeline/index.js';
 import { createRuntime, type Runtime } from '../../../bot/runtime.js';
 import type { WireMode } from '../../../scripts/chat/wechat-request.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { createTestRuntime, serveApp, writeBackResidents, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, withoutCreateTime, type PushAnswer, type WechatTestClient } from '../../support/wechat-client.js';
 import { claimOf, watchRedis, type RedisWatch } from '../../support/redis-watch.js';
 import { gate, waitFor, type Gate } from '../../support/wait-for.js';
@@ -102,6 +102,7 @@ describe.each(['plain', 'safe', 'wecom'] as WireMode[])('one message, three deli
     expect(new Set(xmls).size).toBe(1);
     expect(xmls[0]).toContain('Switched to English.');
     if (mode !== 'plain') expect(new Set(answers.map((r) => r.body)).size).toBe(3); // fresh envelopes, same content
+    await writeBackResidents(t.rt);
     const resident = await t.rt.models.Resident.findOne({ openid }).lean();
     expect(resident?.language).toBe('en');
     expect(await t.rt.redis.exists(`wx:inbound:${key}`)).toBe(1);
