@@ -134,18 +134,25 @@ function usage(): never {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      warmup: { type: 'string', default: '2' },
-      residents: { type: 'string', default: '200' },
-      profile: { type: 'string' },
-      'server-flags': { type: 'string', default: '' },
-      spike: { type: 'string', default: '400' },
-      child: { type: 'string' },
-    },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        duration: { type: 'string', default: '10' },
+        connections: { type: 'string', default: '50' },
+        warmup: { type: 'string', default: '2' },
+        residents: { type: 'string', default: '200' },
+        profile: { type: 'string' },
+        'server-flags': { type: 'string', default: '' },
+        spike: { type: 'string', default: '400' },
+        child: { type: 'string' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`bench: ${(err as Error).message}\n`);
+    usage();
+  }
+  const { values } = parsed;
   if (values.child) return runChild(values.child as ChildKind);
   const [duration, connections, warmup, residents] = [values.duration, values.connections, values.warmup, values.residents].map(Number) as [
     number,
