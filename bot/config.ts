@@ -107,8 +107,9 @@ export const VARIABLES = {
   WECOM_TOKEN: { default: '', expects: 'the WeCom callback Token', parse: pattern(/^[A-Za-z0-9]{0,32}$/) },
   WECOM_ENCODING_AES_KEY: { default: '', expects: 'the 43-character WeCom EncodingAESKey', parse: pattern(/^([A-Za-z0-9]{43})?$/) },
   WECOM_API_BASE: { default: 'https://qyapi.weixin.qq.com', expects: 'an http(s) URL of the WeCom API', parse: url(['http:', 'https:']) },
-  BROADCAST_RATE_PER_S: { default: '0', expects: 'deliveries per second across all workers (0 = no limit)', parse: num(0) },
-  WORKER_CONCURRENCY: { default: '20', expects: 'jobs one worker process runs at once', parse: int(1, 1000) },
+  BROADCAST_RATE_PER_S: { default: '0', expects: 'WeChat sends per second across all workers (0 = no limit)', parse: num(0) },
+  BROADCAST_BATCH_SIZE: { default: '100', expects: 'recipients per deliver job (1–500)', parse: int(1, 500) },
+  WORKER_CONCURRENCY: { default: '20', expects: 'sends (and other jobs) one worker process has in flight at once', parse: int(1, 1000) },
 } satisfies Record<string, Variable<unknown>>;
 
 /** Values never echoed in error messages: secrets, and URLs that may carry a password. */

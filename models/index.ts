@@ -4,7 +4,7 @@ import { ResidentSchema, type Resident } from './resident.js';
 import { StaffUserSchema, type StaffUser } from './staff-user.js';
 import { NoticeSchema, type Notice } from './notice.js';
 import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
-import { DeliverySchema, type Delivery } from './delivery.js';
+import { DeliveryBatchSchema, DeliveryLogEntrySchema, type DeliveryBatch, type DeliveryLogEntry } from './delivery.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -29,7 +29,8 @@ export function bindModels(conn: Connection) {
     StaffUser: bind<StaffUser>('StaffUser', StaffUserSchema),
     Notice: bind<Notice>('Notice', NoticeSchema),
     AuditEntry: bind<AuditEntry>('AuditEntry', AuditEntrySchema),
-    Delivery: bind<Delivery>('Delivery', DeliverySchema),
+    DeliveryBatch: bind<DeliveryBatch>('DeliveryBatch', DeliveryBatchSchema),
+    DeliveryLog: bind<DeliveryLogEntry>('DeliveryLogEntry', DeliveryLogEntrySchema),
   };
 }
 

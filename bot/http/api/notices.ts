@@ -45,7 +45,7 @@ export function registerNoticeRoutes(router: Router<StaffState>, rt: Runtime): v
     ctx.body = await listNotices(rt.models, ctx.state.actor, parseListQuery(ctx.query));
   });
   router.get('/notices/:id', onNotice(), async (ctx) => {
-    ctx.body = await getNotice(rt.models, id(ctx), (noticeId) => liveProgress({ models: rt.models, store }, noticeId));
+    ctx.body = await getNotice(rt.models, id(ctx), (noticeId, o) => liveProgress({ models: rt.models, store }, noticeId, o));
   });
   router.patch('/notices/:id', onNotice(), async (ctx) => {
     ctx.body = await updateNotice(deps, ctx.state.actor, id(ctx), body(ctx));

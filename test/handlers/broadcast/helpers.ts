@@ -10,7 +10,6 @@ import { createTestRuntime, seedPlaces, TEST_ENV, type TestRuntime } from '../..
 import type { Runtime } from '../../../bot/runtime.js';
 import type { Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
-import type { Delivery } from '../../../models/delivery.js';
 import type { Notice, NoticeTargets } from '../../../models/notice.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 import type { Actor } from '../../../handlers/staff/access.js';
@@ -18,6 +17,7 @@ import type { NoticeDeps } from '../../../handlers/notices/deps.js';
 import { createNotice } from '../../../handlers/notices/drafts.js';
 import { cancelNotice, editNotice, releaseNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';
 import { noticeProgress, type NoticeProgress } from '../../../handlers/notices/progress.js';
+import { noticeDeliveries } from '../../../handlers/broadcast/records.js';
 import { queueBroadcastPort } from '../../../bot/broadcast/queue-port.js';
 
 export const TEMPLATE_ID = 'tmpl-notice-0001';
@@ -117,7 +117,8 @@ export async function cancel(rt: Runtime, id: string): Promise<void> {
 }
 
 export const notice = (rt: Runtime, id: string) => rt.models.Notice.findById(id).lean<Notice>();
-export const deliveries = (rt: Runtime, id: string) => rt.models.Delivery.find({ noticeId: new Types.ObjectId(id) }).lean<Delivery[]>();
+/** Every delivery of the notice, as its batches' logs tell it. */
+export const deliveries = (rt: Runtime, id: string) => noticeDeliveries(rt.models, id);
 export const progress = (rt: Runtime, id: string): Promise<NoticeProgress> => noticeProgress(rt.models, id);
 
 /** Successful notice sends (customer-service or template, errcode 0) per openid. */
