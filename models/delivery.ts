@@ -259,15 +259,13 @@ function applyOutcome(d: Delivery | undefined, o: MemberOutcome): void {
 
 /**
  * Where a notice's fan-out stands, one document per notice (`_id` = the notice id), so a fan-out
- * that crashed resumes after `cursor` instead of starting over. Kept off the Notice document on
- * purpose: FerretDB 1.x rewrites a whole document on every update, so frequent cursor writes on
- * the notice could overwrite a concurrent audited status change (e.g. a cancel).
+ * that crashed resumes instead of starting over. Kept off the Notice document on purpose:
+ * FerretDB 1.x rewrites a whole document on every update, so frequent writes on the notice could
+ * overwrite a concurrent audited status change (e.g. a cancel).
  */
 export interface FanoutState {
   _id: Types.ObjectId;
-  /** The last resident `_id` written into a batch (null = none yet). */
-  cursor: Types.ObjectId | null;
-  /** Recipients in the batches up to `cursor`. */
+  /** Recipients in the batches written so far. */
   created: number;
   /** Batches written so far (numbered 0 … batches − 1). */
   batches: number;
@@ -289,7 +287,6 @@ export interface FanoutState {
 export const FanoutStateSchema = new Schema(
   {
     _id: { type: Schema.Types.ObjectId, required: true },
-    cursor: { type: Schema.Types.ObjectId, default: null },
     created: { type: Number, default: 0 },
     batches: { type: Number, default: 0 },
     batchSize: { type: Number, required: true },

@@ -2,10 +2,11 @@
  * A batch and its log: reading them (by `_id` only) and appending to the log as a run goes.
  *
  * The writer is a group commit: a lane hands over the outcome it just learned and the member it
- * claims next, and waits until they are on disk; whatever lanes hand over while a write is in
- * flight goes into the next entry. So a batch costs a handful of inserts, not one write per
- * recipient, and no send is ever more than one write ahead of the log. After each entry the
- * batch's figures go to the notice's tally (and the lease is extended) in one Redis call.
+ * claims next, and waits until they are on disk. An entry is written once half the run's lanes
+ * have handed something over, or GROUP_WINDOW_MS after the first of them, never two at a time;
+ * so a batch costs a handful of inserts, not one write per recipient, and no send is ever more
+ * than one write ahead of the log. After each entry the batch's figures go to the notice's tally
+ * (and the lease is extended) in one Redis call.
  */
 import {
   applyLogEntry,
@@ -69,6 +70,8 @@ interface Part {
 
 /** How often a run extends its lease while no entry is written (e.g. every lane waits for the rate limit). */
 const RENEW_EVERY = 3;
+/** The longest a handed-over outcome or claim waits for others to share its write. */
+export const GROUP_WINDOW_MS = 2;
 /** A write after a send is retried briefly (FerretDB answers SQLITE_BUSY under load). */
 const RETRY_DELAYS_MS = [50, 250, 1000];
 
@@ -83,9 +86,14 @@ export class BatchLog {
   failed: unknown = null;
   /** Outcomes learned but not written (a write failed): the sent ones become sent-notes. */
   readonly unrecorded: MemberOutcome[] = [];
+  /** Write as soon as this many parts wait (the run sets it to half its lanes). */
+  groupSize = 1;
+  private window: NodeJS.Timeout | null = null;
   private seq: number;
   private queue: Part[] = [];
   private writing: Promise<void> | null = null;
+  private recording: Promise<void> | null = null;
+  private recordAgain = false;
   private readonly renewal: NodeJS.Timeout;
 
   constructor(
@@ -109,19 +117,42 @@ export class BatchLog {
     }
     return new Promise((resolve, reject) => {
       this.queue.push({ claims, outcomes, done: (err) => (err ? reject(err) : resolve()) });
-      this.writing ??= this.drain().finally(() => (this.writing = null));
+      this.schedule();
     });
   }
 
   /** Wait for pending writes, put the batch's final figures in the tally, stop renewing the lease. */
   async settle(): Promise<void> {
-    while (this.writing) await this.writing;
+    while (this.writing || this.queue.length || this.recording) {
+      if (!this.writing && this.queue.length) this.write();
+      await (this.writing ?? this.recording);
+    }
     clearInterval(this.renewal);
     await this.recordFigures();
   }
 
   close(): void {
     clearInterval(this.renewal);
+    if (this.window) clearTimeout(this.window);
+  }
+
+  /** Start a write now if enough parts wait, else once the window since the first of them ends. */
+  private schedule(): void {
+    if (this.writing || !this.queue.length) return;
+    if (this.queue.length >= this.groupSize) return this.write();
+    this.window ??= setTimeout(() => {
+      this.window = null;
+      if (!this.writing && this.queue.length) this.write();
+    }, GROUP_WINDOW_MS);
+  }
+
+  private write(): void {
+    if (this.window) clearTimeout(this.window);
+    this.window = null;
+    this.writing = this.drain().finally(() => {
+      this.writing = null;
+      this.schedule();
+    });
   }
 
   figures(): BatchFigures & { size: number } {
@@ -134,41 +165,55 @@ export class BatchLog {
     return { sent, failed, size: this.deliveries.length };
   }
 
+  /** One entry with everything waiting. */
   private async drain(): Promise<void> {
-    while (this.queue.length) {
-      const parts = this.queue.splice(0);
-      const entry: DeliveryLogEntry = {
-        _id: logEntryIdFor(this.read.batch._id, this.seq),
-        batchId: this.read.batch._id,
-        noticeId: this.read.batch.noticeId,
-        batchNo: this.ref.batchNo,
-        seq: this.seq,
-        run: this.owner,
-        at: this.deps.clock.now(),
-        claims: parts.flatMap((p) => p.claims),
-        outcomes: parts.flatMap((p) => p.outcomes),
-      };
-      try {
-        await this.insert(entry);
-      } catch (err) {
-        this.failed = err;
-        for (const p of [...parts, ...this.queue.splice(0)]) {
-          this.unrecorded.push(...p.outcomes);
-          p.done(err);
-        }
-        return;
+    const parts = this.queue.splice(0);
+    const entry: DeliveryLogEntry = {
+      _id: logEntryIdFor(this.read.batch._id, this.seq),
+      batchId: this.read.batch._id,
+      noticeId: this.read.batch.noticeId,
+      batchNo: this.ref.batchNo,
+      seq: this.seq,
+      run: this.owner,
+      at: this.deps.clock.now(),
+      claims: parts.flatMap((p) => p.claims),
+      outcomes: parts.flatMap((p) => p.outcomes),
+    };
+    try {
+      await this.insert(entry);
+    } catch (err) {
+      this.failed = err;
+      for (const p of [...parts, ...this.queue.splice(0)]) {
+        this.unrecorded.push(...p.outcomes);
+        p.done(err);
       }
-      this.seq += 1;
-      applyLogEntry(this.deliveries, entry);
-      for (const p of parts) p.done();
-      await this.recordFigures();
+      return;
     }
+    this.seq += 1;
+    applyLogEntry(this.deliveries, entry);
+    for (const p of parts) p.done();
+    this.recordSoon();
+  }
+
+  /** The figures after this entry, without holding up the next write (one call in flight; figures only grow). */
+  private recordSoon(): void {
+    if (this.recording) {
+      this.recordAgain = true;
+      return;
+    }
+    this.recording = this.recordFigures().finally(() => {
+      this.recording = null;
+      if (this.recordAgain) {
+        this.recordAgain = false;
+        this.recordSoon();
+      }
+    });
   }
 
   private async insert(entry: DeliveryLogEntry): Promise<void> {
     for (let i = 0; ; i++) {
       try {
-        await this.deps.models.DeliveryLog.insertMany([entry], { lean: true });
+        await this.deps.models.DeliveryLog.collection.insertOne(entry);
         return;
       } catch (err) {
         if (isDuplicateKey(err)) {

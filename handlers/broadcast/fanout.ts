@@ -4,14 +4,17 @@
  * complete.
  *
  * Recipients come from the notices' ONE filter (`recipientFilter`: groups OR-ed, scope and
- * `subscribed` AND-ed), read in `_id` order after the saved cursor — so a resident in several
- * groups is one recipient, and a fan-out that crashed resumes where it stopped. Per round of up
- * to five batches: insert them (ids from notice and batch number), queue their jobs
- * (deterministic ids, so re-queueing is a no-op), then save the cursor. A run that resumes first
- * looks for batches written after the saved cursor (by id: the next numbers) and takes its cursor
- * from the last one, so every recipient is in exactly one batch. The query is read through one
- * database cursor: on FerretDB 1.x every non-`_id` query scans the collection, so one pass is
- * what a 100,000-resident fan-out can afford.
+ * `subscribed` AND-ed), so a resident in several groups is one recipient. Per round of up to five
+ * batches: insert them (ids from notice and batch number), queue their jobs (deterministic ids,
+ * so re-queueing is a no-op), then save the count.
+ *
+ * The query is read as it streams, in the server's order, through one database cursor: on
+ * FerretDB 1.x every non-`_id` query scans the collection, and a sorted one answers nothing
+ * before it has read and sorted all of it (12 s for 100,000 residents before the first batch,
+ * against 50 ms unsorted). Without an order to resume from, a fan-out that crashed resumes by
+ * reading the batches it wrote (by number, including any written after the last save) and
+ * leaving their residents out of the same query run again — so every recipient is in exactly
+ * one batch, and a resident who joined a target group meanwhile is included.
  */
 import { Types } from 'mongoose';
 import type { Notice } from '../../models/notice.js';
@@ -27,7 +30,7 @@ import type { BroadcastDeps } from './ports.js';
 
 /** RapidPro's mailroom sends broadcasts in batches of 100 too. */
 export const DEFAULT_BATCH_SIZE = 100;
-/** Batches written (and jobs queued) per round, between two saves of the cursor. */
+/** Batches written (and jobs queued) per round, between two saves of the count. */
 const BATCHES_PER_ROUND = 5;
 
 export type FanoutOutcome =
@@ -54,7 +57,6 @@ export async function runFanout(deps: BroadcastDeps, noticeId: string, opts: { b
   const states = fanoutStates(deps.models);
   const _id = new Types.ObjectId(noticeId);
   const fresh: Omit<FanoutState, '_id'> = {
-    cursor: null,
     created: 0,
     batches: 0,
     batchSize: opts.batchSize ?? deps.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -82,27 +84,27 @@ export async function runFanout(deps: BroadcastDeps, noticeId: string, opts: { b
   return { outcome: 'watching', total, progress: check.progress };
 }
 
-/** Write every batch and queue its job after the cursor; null when the notice was cancelled meanwhile. */
+/** Write every batch not yet written and queue its job; null when the notice was cancelled meanwhile. */
 async function resolve(deps: BroadcastDeps, notice: Notice, state: FanoutState): Promise<FanoutState | null> {
   const states = fanoutStates(deps.models);
   const noticeId = String(notice._id);
   const job = (batchNo: number) => ({ noticeId, batchNo, urgent: notice.urgent });
   await states.updateOne({ _id: notice._id }, { $inc: { runs: 1 } });
-  let { cursor, created, batches } = state;
-  // Batches a crashed run wrote after its last save: take them as they are.
-  for (;;) {
-    const b = await deps.models.DeliveryBatch.findById(batchIdFor(notice._id, batches), { members: 1 }).lean<Pick<DeliveryBatch, 'members'>>();
-    if (!b?.members.length) break;
-    await deps.jobs.addBatches([job(batches)]);
-    cursor = new Types.ObjectId(decodeMember(b.members[b.members.length - 1]!).residentId);
+  let { created, batches } = state;
+  // A resumed run: the residents already in a batch, and the batches written after the last save.
+  const included = new Set<string>();
+  for (let n = 0; state.runs > 0; n++) {
+    const b = await deps.models.DeliveryBatch.findById(batchIdFor(notice._id, n), { members: 1 }).lean<Pick<DeliveryBatch, 'members'>>();
+    if (!b) break;
+    for (const line of b.members) included.add(decodeMember(line).residentId);
+    if (n < batches) continue;
+    await deps.jobs.addBatches([job(n)]);
     created += b.members.length;
-    batches += 1;
+    batches = n + 1;
   }
   const filter = await recipientFilter(deps.models, notice.targets, notice.scope);
-  const query = cursor ? { $and: [filter, { _id: { $gt: cursor } }] } : filter;
   const round = state.batchSize * BATCHES_PER_ROUND;
-  const recipients = deps.models.Resident.find(query, { _id: 1, openid: 1, lastInboundAt: 1, kfSentSinceInbound: 1 })
-    .sort({ _id: 1 })
+  const recipients = deps.models.Resident.find(filter, { _id: 1, openid: 1, lastInboundAt: 1, kfSentSinceInbound: 1 })
     .lean<Recipient[]>()
     .cursor({ batchSize: round });
   let pending: Recipient[] = [];
@@ -119,19 +121,19 @@ async function resolve(deps: BroadcastDeps, notice: Notice, state: FanoutState):
       const batchNo = batches + docs.length;
       docs.push({ _id: batchIdFor(notice._id, batchNo), noticeId: notice._id, batchNo, urgent: notice.urgent, members, createdAt: now });
     }
-    // Ordered: a crash leaves a prefix, which the next run finds. A duplicate id means another
+    // Ordered: a crash leaves a prefix, which the next run reads. A duplicate id means another
     // run of this fan-out wrote it: the error makes the job retry, and the retry reads it back.
     await deps.models.DeliveryBatch.insertMany(docs, { ordered: true, lean: true });
     await deps.jobs.addBatches(docs.map((d) => job(d.batchNo)));
     created += pending.length;
     batches += docs.length;
-    cursor = pending[pending.length - 1]!._id;
-    await states.updateOne({ _id: notice._id }, { $set: { cursor, created, batches } });
+    await states.updateOne({ _id: notice._id }, { $set: { created, batches } });
     pending = [];
     return true;
   };
   try {
     for await (const r of recipients) {
+      if (included.size && included.has(String(r._id))) continue;
       pending.push(r as Recipient);
       if (pending.length >= round && !(await flush())) return null;
     }
@@ -142,7 +144,7 @@ async function resolve(deps: BroadcastDeps, notice: Notice, state: FanoutState):
   const done = await states
     .findOneAndUpdate(
       { _id: notice._id },
-      { $set: { done: true, cursor, created, total: created, batches, finishedAt: deps.clock.now() } },
+      { $set: { done: true, created, total: created, batches, finishedAt: deps.clock.now() } },
       { returnDocument: 'after' },
     )
     .lean<FanoutState>();

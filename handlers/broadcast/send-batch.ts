@@ -15,7 +15,7 @@ import type { Notice } from '../../models/notice.js';
 import type { BatchLog } from './batch-log.js';
 import { chooseChannels } from './channel.js';
 import type { BroadcastDeps } from './ports.js';
-import { sendToMember } from './send.js';
+import { noticeMessage, sendToMember } from './send.js';
 
 /** Statements per update command: FerretDB 1.x wedges at 100 (docs/ferretdb.md). */
 export const UPDATE_BATCH = 50;
@@ -42,6 +42,7 @@ export async function sendBatch(
     deps.templateId !== '',
   );
   const channelOf = new Map(todo.map((m, k) => [m, channels[k]!]));
+  const message = noticeMessage(deps, notice);
   const kfUsed = new Set<number>();
   const unsubscribed: string[] = [];
   const queue = [...todo];
@@ -60,7 +61,7 @@ export async function sendBatch(
     const channel = channelOf.get(m);
     if (!channel) return { m, status: 'failed', at: at(), failReason: 'no_template' };
     await deps.pace?.next();
-    const r = await sendToMember(deps, notice, m, members[m]!, channel, input.lastAttempt);
+    const r = await sendToMember(deps, message, m, members[m]!, channel, input.lastAttempt);
     if (r.kfUsed) kfUsed.add(m);
     if (r.unsubscribed) unsubscribed.push(members[m]!.residentId);
     return r.outcome;
@@ -91,7 +92,9 @@ export async function sendBatch(
     }
   };
 
-  const lanes = await Promise.allSettled(Array.from({ length: Math.min(todo.length, deps.slots.size) }, lane));
+  const width = Math.min(todo.length, deps.slots.size);
+  log.groupSize = Math.ceil(width / 2);
+  const lanes = await Promise.allSettled(Array.from({ length: width }, lane));
   // Reserved customer-service messages that were not used go back; unfollowed residents are marked.
   const refunds = todo.filter((m) => channelOf.get(m) === 'kf' && !kfUsed.has(m)).map((m) => members[m]!.residentId);
   if (refunds.length) await deps.budget.refund(refunds).catch((err: unknown) => deps.log?.warn({ err }, 'could not refund customer-service messages'));

@@ -12,6 +12,16 @@ import type { Notice } from '../../models/notice.js';
 import { kfText, templateData } from './message.js';
 import { isSendError, type BroadcastDeps } from './ports.js';
 
+/** What every member of a run gets: worked out once per run, not once per send. */
+export interface NoticeMessage {
+  text: string;
+  template: Record<string, string>;
+}
+
+export function noticeMessage(deps: Pick<BroadcastDeps, 'clock' | 'templateFields'>, notice: Notice): NoticeMessage {
+  return { text: kfText(notice), template: templateData(notice, deps.clock.now(), deps.templateFields) };
+}
+
 export interface SendResult {
   outcome: MemberOutcome;
   /** The reserved customer-service message was used up (sent, or maybe sent, or refused by WeChat's own count). */
@@ -20,24 +30,24 @@ export interface SendResult {
   unsubscribed: boolean;
 }
 
-type SendDeps = Pick<BroadcastDeps, 'sender' | 'budget' | 'pace' | 'templateId' | 'templateFields' | 'clock'>;
+type SendDeps = Pick<BroadcastDeps, 'sender' | 'budget' | 'pace' | 'templateId' | 'clock'>;
 
 export async function sendToMember(
   deps: SendDeps,
-  notice: Notice,
+  message: NoticeMessage,
   m: number,
   member: BatchMember,
   channel: DeliveryChannel,
   lastAttempt: boolean,
 ): Promise<SendResult> {
-  const template = () => deps.sender.sendTemplate(member.openid, deps.templateId, templateData(notice, deps.clock.now(), deps.templateFields));
+  const template = () => deps.sender.sendTemplate(member.openid, deps.templateId, message.template);
   let used = channel;
   let kfFallback = false;
   let msgid: number | undefined;
   try {
     if (channel === 'kf') {
       try {
-        await deps.sender.sendText(member.openid, kfText(notice));
+        await deps.sender.sendText(member.openid, message.text);
       } catch (err) {
         if (!isSendError(err) || (err.code !== 45015 && err.code !== 45047)) throw err;
         if (err.code === 45047) await deps.budget.exhaust(member.residentId);
