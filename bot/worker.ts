@@ -14,6 +14,9 @@ async function main() {
   onShutdownSignal(log, async () => {
     await workers.close(config.SHUTDOWN_TIMEOUT_MS);
     await rt.close();
+    // Peak memory and CPU of this process's life (benchmarks read them; operators size machines by them).
+    const u = process.resourceUsage();
+    log.info({ peakRssMb: Math.round(u.maxRSS / 1024), cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000) }, 'workers stopped');
   });
 }
 
