@@ -91,11 +91,8 @@ export const DeliveryBatchSchema = new Schema(
 export const OUTCOME_STATUSES = ['sent', 'failed', 'cancelled', 'retry', 'released'] as const;
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 
-export interface MemberOutcome {
-  /** Index of the member in its batch. */
-  m: number;
-  status: OutcomeStatus;
-  at: Date;
+/** What a send tells about a delivery (an outcome carries it; the delivery keeps the last one). */
+export interface SendDetail {
   channel?: DeliveryChannel;
   /** Template `msgid` returned by WeChat (customer-service sends return none). */
   msgid?: number;
@@ -104,6 +101,13 @@ export interface MemberOutcome {
   errcode?: number;
   lastError?: string;
   failReason?: DeliveryFailReason;
+}
+
+export interface MemberOutcome extends SendDetail {
+  /** Index of the member in its batch. */
+  m: number;
+  status: OutcomeStatus;
+  at: Date;
   /** A timeout or network error: WeChat may have delivered it anyway. */
   uncertain?: boolean;
 }
@@ -159,7 +163,7 @@ export const DeliveryLogEntrySchema = new Schema(
 );
 
 /** One recipient's delivery, as its batch's log tells it. */
-export interface Delivery {
+export interface Delivery extends SendDetail {
   _id: Types.ObjectId;
   noticeId: Types.ObjectId;
   batchNo: number;
@@ -171,12 +175,6 @@ export interface Delivery {
   status: DeliveryStatus;
   /** Sends started (claims), not counting the ones given back unsent. */
   attempts: number;
-  channel?: DeliveryChannel;
-  msgid?: number;
-  kfFallback?: boolean;
-  errcode?: number;
-  lastError?: string;
-  failReason?: DeliveryFailReason;
   claimedAt?: Date;
   claimedBy?: string;
   sentAt?: Date;

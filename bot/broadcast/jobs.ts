@@ -40,23 +40,24 @@ export const DELIVER_JOB_OPTIONS: JobsOptions = {
 
 export function bullBroadcastJobs(queues: Pick<Queues, 'noticeDeliver' | 'noticeFanout'>): BroadcastJobs {
   const queue = queues.noticeDeliver;
+  const addBatches: BroadcastJobs['addBatches'] = async (jobs) => {
+    if (!jobs.length) return;
+    await queue.addBulk(
+      jobs.map((j) => ({
+        name: 'deliver',
+        data: { noticeId: j.noticeId, batchNo: j.batchNo } satisfies BatchJobData,
+        opts: { ...DELIVER_JOB_OPTIONS, jobId: batchJobId(j.noticeId, j.batchNo), priority: j.urgent ? FANOUT_PRIORITY.urgent : FANOUT_PRIORITY.normal },
+      })),
+    );
+  };
   return {
-    async addBatches(jobs) {
-      if (!jobs.length) return;
-      await queue.addBulk(
-        jobs.map((j) => ({
-          name: 'deliver',
-          data: { noticeId: j.noticeId, batchNo: j.batchNo } satisfies BatchJobData,
-          opts: { ...DELIVER_JOB_OPTIONS, jobId: batchJobId(j.noticeId, j.batchNo), priority: j.urgent ? FANOUT_PRIORITY.urgent : FANOUT_PRIORITY.normal },
-        })),
-      );
-    },
+    addBatches,
     async requeueBatches(jobs) {
       let n = 0;
       for (const j of jobs) {
         const job = await queue.getJob(batchJobId(j.noticeId, j.batchNo));
         if (!job) {
-          await this.addBatches([j]);
+          await addBatches([j]);
           n++;
         } else if ((await job.getState()) === 'failed') {
           await job.retry('failed');

@@ -1,4 +1,5 @@
 import { DelayedError, Worker } from 'bullmq';
+import { Types } from 'mongoose';
 import { QUEUE_NAMES } from '../queues.js';
 import type { Runtime } from '../runtime.js';
 import { deliverBatch, giveUp } from '../../handlers/broadcast/deliver.js';
@@ -34,6 +35,8 @@ export function noticeDeliverWorker(rt: Runtime): Worker<BatchJobData> {
     QUEUE_NAMES.noticeDeliver,
     async (job, token) => {
       const ref = { noticeId: String(job.data.noticeId), batchNo: Number(job.data.batchNo) };
+      // A job from before batches (`{deliveryId}`), or one added by hand: nothing it names exists.
+      if (!Types.ObjectId.isValid(ref.noticeId) || !Number.isInteger(ref.batchNo)) return { outcome: 'skipped', reason: 'not a batch job' };
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       let r;
       try {

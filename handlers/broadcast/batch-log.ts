@@ -139,7 +139,10 @@ export class BatchLog {
   /** Start a write now if enough parts wait, else once the window since the first of them ends. */
   private schedule(): void {
     if (this.writing || !this.queue.length) return;
-    if (this.queue.length >= this.groupSize) return this.write();
+    if (this.queue.length >= this.groupSize) {
+      this.write();
+      return;
+    }
     this.window ??= setTimeout(() => {
       this.window = null;
       if (!this.writing && this.queue.length) this.write();

@@ -47,6 +47,7 @@ export async function sendBatch(
   const unsubscribed: string[] = [];
   const queue = [...todo];
   let cancelled = false;
+  let failure: unknown = null;
   const stopping = () => cancelled || failure !== null || !!input.signal?.aborted || log.leaseLost || !!log.failed;
   const next = () => (stopping() ? undefined : queue.shift());
 
@@ -67,7 +68,6 @@ export async function sendBatch(
     return r.outcome;
   };
 
-  let failure: unknown = null;
   const lane = async () => {
     const release = await deps.slots.acquire(input.urgent);
     try {
