@@ -6,8 +6,10 @@
  * machines whose clocks differ still share one pace.
  *
  * A burst of at most a tenth of a second's budget may go at once (as BullMQ's limiter allowed
- * before batches); below 10/s, one send at a time. What it counts is sends: a delivery is one, a
- * 45015 fallback to the template a second, a retry another.
+ * before batches); below 10/s, one send at a time. A lane that wakes up more than one interval
+ * after its moment (its process stalled: GC, a busy machine) gives the moment up and reserves
+ * again, so a stall does not release its waiting sends together. What it counts is sends: a
+ * delivery is one, a 45015 fallback to the template a second, a retry another.
  */
 import type { Redis } from 'ioredis';
 import type { SendPace } from '../../handlers/broadcast/ports.js';
@@ -46,10 +48,15 @@ export function redisSendPace(redis: Redis, ratePerS: number): SendPace | undefi
   const s = paceSettings(ratePerS);
   if (!s) return undefined;
   const args = [String(Math.round(s.intervalUs)), String(Math.round(s.burstUs))];
+  const lateMs = Math.max(20, s.intervalUs / 1000);
   return {
     async next() {
-      const waitUs = Number(await redis.eval(RESERVE, 1, PACE_KEY, ...args));
-      if (waitUs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitUs / 1000)));
+      for (let tries = 0; ; tries++) {
+        const asked = performance.now(); // the moment is Redis's "now" plus the wait: count the round trip too
+        const waitMs = Number(await redis.eval(RESERVE, 1, PACE_KEY, ...args)) / 1000;
+        if (waitMs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitMs - (performance.now() - asked))));
+        if (performance.now() - (asked + waitMs) < lateMs || tries >= 3) return;
+      }
     },
   };
 }
