@@ -38,7 +38,7 @@ export async function requestJson<T>(http: Http, endpoint: string, url: string, 
   let text: string;
   let status: number;
   try {
-    const init: HttpRequest = { method: body === undefined ? 'GET' : 'POST', signal: AbortSignal.timeout(http.timeoutMs) };
+    const init: HttpRequest = { method: body === undefined ? 'GET' : 'POST', timeoutMs: http.timeoutMs };
     if (body !== undefined) {
       init.headers = { 'content-type': 'application/json; charset=utf-8' };
       init.body = JSON.stringify(body);

@@ -9,12 +9,12 @@
  */
 import { Agent, request } from 'undici';
 
-/** One request as the clients make it: JSON in, text out. */
+/** One request as the clients make it: JSON in, text out; past `timeoutMs` it fails with a `TimeoutError`. */
 export interface HttpRequest {
   method: 'GET' | 'POST';
   headers?: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  timeoutMs: number;
 }
 
 export interface HttpAnswer {
@@ -37,18 +37,28 @@ export function sharedAgent(): Agent {
   return shared;
 }
 
-/** The default transport: undici `request` over the shared agent. */
+/**
+ * The default transport: undici `request` over the shared agent. The timeout is a timer cleared
+ * when the answer is in — not `AbortSignal.timeout`, whose timer outlives every request by the
+ * whole timeout (at thousands of sends a second, tens of thousands of live timers and signals).
+ */
 export function undiciTransport(agent: Agent = sharedAgent()): Transport {
   return async (url, init) => {
-    const res = await request(url, { method: init.method, headers: init.headers, body: init.body, signal: init.signal, dispatcher: agent });
-    return { status: res.statusCode, text: await res.body.text() };
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException(`no answer within ${init.timeoutMs} ms`, 'TimeoutError')), init.timeoutMs);
+    try {
+      const res = await request(url, { method: init.method, headers: init.headers, body: init.body, signal: abort.signal, dispatcher: agent });
+      return { status: res.statusCode, text: await res.body.text() };
+    } finally {
+      clearTimeout(timer);
+    }
   };
 }
 
 /** A `fetch`-shaped function as a transport (tests that intercept calls). */
 export function fetchTransport(f: FetchFn): Transport {
   return async (url, init) => {
-    const res = await f(url, init);
+    const res = await f(url, { method: init.method, headers: init.headers, body: init.body, signal: AbortSignal.timeout(init.timeoutMs) });
     return { status: res.status, text: await res.text() };
   };
 }
