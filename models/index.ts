@@ -4,7 +4,8 @@ import { ResidentSchema, type Resident } from './resident.js';
 import { StaffUserSchema, type StaffUser } from './staff-user.js';
 import { NoticeSchema, type Notice } from './notice.js';
 import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
-import { DeliveryBatchSchema, DeliveryLogEntrySchema, type DeliveryBatch, type DeliveryLogEntry } from './delivery.js';
+import { DeliveryBatchSchema, type DeliveryBatch } from './delivery.js';
+import { DeliveryLogEntrySchema, type DeliveryLogEntry } from './delivery-log.js';
 
 export * from './places.js';
 export * from './resident.js';
@@ -12,6 +13,7 @@ export * from './staff-user.js';
 export * from './notice.js';
 export * from './audit-entry.js';
 export * from './delivery.js';
+export * from './delivery-log.js';
 
 /**
  * Models bound to one connection. Registering per connection (not on the global mongoose)

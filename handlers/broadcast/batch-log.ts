@@ -1,5 +1,5 @@
 /**
- * A batch and its log: reading them (by `_id` only) and appending to the log as a run goes.
+ * A batch's log as one run appends to it.
  *
  * The writer is a group commit: a lane hands over the outcome it just learned and the member it
  * claims next, and waits until they are on disk. An entry is written once half the run's lanes
@@ -8,50 +8,9 @@
  * than one write ahead of the log. After each entry the batch's figures go to the notice's tally
  * (and the lease is extended) in one Redis call.
  */
-import {
-  applyLogEntry,
-  batchIdFor,
-  decodeMember,
-  foldBatchLog,
-  logEntryIdFor,
-  type BatchMember,
-  type Delivery,
-  type DeliveryBatch,
-  type DeliveryLogEntry,
-  type MemberOutcome,
-} from '../../models/delivery.js';
-import type { Models } from '../../models/index.js';
+import { applyLogEntry, foldBatchLog, logEntryIdFor, type Delivery, type DeliveryLogEntry, type MemberOutcome } from '../../models/delivery-log.js';
+import type { BatchRead } from './batch-read.js';
 import type { BatchFigures, BatchRef, BroadcastDeps, Tally } from './ports.js';
-
-export interface BatchRead {
-  batch: DeliveryBatch;
-  members: BatchMember[];
-  entries: DeliveryLogEntry[];
-}
-
-/** The batch and every entry of its log; null when the batch does not exist. */
-export async function readBatch(models: Models, ref: BatchRef): Promise<BatchRead | null> {
-  const batch = await models.DeliveryBatch.findById(batchIdFor(ref.noticeId, ref.batchNo)).lean<DeliveryBatch>();
-  if (!batch) return null;
-  return { batch, members: batch.members.map(decodeMember), entries: await readLog(models, batch._id) };
-}
-
-/**
- * Entries 0, 1, … until the first missing one (entries are written in order, so there is no gap):
- * one read for a batch nobody has touched, then windows of growing size read in parallel.
- */
-async function readLog(models: Models, batchId: DeliveryBatch['_id']): Promise<DeliveryLogEntry[]> {
-  const entries: DeliveryLogEntry[] = [];
-  for (let seq = 0, window = 1; ; seq += window, window = Math.min(window * 2, 16)) {
-    const found = await Promise.all(
-      Array.from({ length: window }, (_, k) => models.DeliveryLog.findById(logEntryIdFor(batchId, seq + k)).lean<DeliveryLogEntry>()),
-    );
-    for (const e of found) {
-      if (!e) return entries;
-      entries.push(e);
-    }
-  }
-}
 
 /** Another run wrote the entry this one meant to write: it holds the batch now. */
 export class LeaseLostError extends Error {

@@ -17,9 +17,10 @@
  * `{_id, status}` filter by reading, filtering in Go and writing back, so two concurrent
  * conditional updates can both "win" (FerretDB issue #3040); a unique `_id` insert cannot.
  */
-import { FINISHED, type MemberOutcome } from '../../models/delivery.js';
+import { FINISHED, type MemberOutcome } from '../../models/delivery-log.js';
 import { loadNotice } from '../notices/deps.js';
-import { BatchLog, readBatch } from './batch-log.js';
+import { BatchLog } from './batch-log.js';
+import { readBatch } from './batch-read.js';
 import { checkCompletion } from './complete.js';
 import type { BatchRef, BroadcastDeps, SentNote } from './ports.js';
 import { sendBatch } from './send-batch.js';

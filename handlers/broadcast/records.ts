@@ -5,9 +5,9 @@
  * tally (progress.ts).
  */
 import { Types } from 'mongoose';
-import { foldBatchLog, type Delivery } from '../../models/delivery.js';
+import { foldBatchLog, type Delivery } from '../../models/delivery-log.js';
 import type { Models } from '../../models/index.js';
-import { readBatch } from './batch-log.js';
+import { readBatch } from './batch-read.js';
 
 const PARALLEL = 8;
 

@@ -10,7 +10,8 @@
  * (`signal`) hands the claimed members back unsent and claims no more.
  */
 import { Types } from 'mongoose';
-import type { BatchMember, MemberOutcome } from '../../models/delivery.js';
+import type { BatchMember } from '../../models/delivery.js';
+import type { MemberOutcome } from '../../models/delivery-log.js';
 import type { Notice } from '../../models/notice.js';
 import type { BatchLog } from './batch-log.js';
 import { chooseChannels } from './channel.js';

@@ -7,7 +7,8 @@
  * -1, 45009, timeouts, network errors → `retry` (the job's next attempt), or failed
  * `attempts_exhausted` on the last one. Anything else → failed `api_error`.
  */
-import type { BatchMember, DeliveryChannel, DeliveryFailReason, MemberOutcome } from '../../models/delivery.js';
+import type { BatchMember, DeliveryChannel, DeliveryFailReason } from '../../models/delivery.js';
+import type { MemberOutcome } from '../../models/delivery-log.js';
 import type { Notice } from '../../models/notice.js';
 import { kfText, templateData } from './message.js';
 import { isSendError, type BroadcastDeps } from './ports.js';

@@ -9,7 +9,8 @@ import { createApp } from '../../../bot/app.js';
 import { fanoutJobId } from '../../../bot/broadcast/queue-port.js';
 import { markCompleted, markSending } from '../../../handlers/notices/broadcast-state.js';
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
-import { batchIdFor, encodeMember, logEntryIdFor } from '../../../models/delivery.js';
+import { batchIdFor, encodeMember } from '../../../models/delivery.js';
+import { logEntryIdFor } from '../../../models/delivery-log.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 

@@ -12,12 +12,14 @@ import { kfBudgetKey } from '../../../bot/broadcast/kf-budget.js';
 import { parseTemplateFields } from '../../../handlers/broadcast/message.js';
 import { runFanout } from '../../../handlers/broadcast/fanout.js';
 import { deliverBatch } from '../../../handlers/broadcast/deliver.js';
-import { BatchLog, LeaseLostError, readBatch } from '../../../handlers/broadcast/batch-log.js';
+import { BatchLog, LeaseLostError } from '../../../handlers/broadcast/batch-log.js';
+import { readBatch } from '../../../handlers/broadcast/batch-read.js';
 import { sendSlots } from '../../../handlers/broadcast/slots.js';
 import { markUnsubscribed, UPDATE_BATCH } from '../../../handlers/broadcast/send-batch.js';
 import type { BatchJobSpec, BroadcastDeps } from '../../../handlers/broadcast/ports.js';
 import { residentIdFor } from '../../../models/resident.js';
-import { batchIdFor, logEntryIdFor, type Delivery } from '../../../models/delivery.js';
+import { batchIdFor } from '../../../models/delivery.js';
+import { logEntryIdFor, type Delivery } from '../../../models/delivery-log.js';
 import { createWechatApi } from '../../../bot/wechat/api-client.js';
 import type { NoticeTargets } from '../../../models/notice.js';
 
