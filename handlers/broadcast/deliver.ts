@@ -19,7 +19,7 @@
  */
 import { FINISHED, type MemberOutcome } from '../../models/delivery-log.js';
 import { loadNotice } from '../notices/deps.js';
-import { BatchLog } from './batch-log.js';
+import { BatchLog, LeaseLostError } from './batch-log.js';
 import { readBatch } from './batch-read.js';
 import { checkCompletion } from './complete.js';
 import type { BatchRef, BroadcastDeps, SentNote } from './ports.js';
@@ -79,6 +79,8 @@ export async function deliverBatch(deps: BroadcastDeps, input: DeliverBatchInput
         notesRecorded = false;
         await deps.store.noteSent(ref, notes);
       }
+      // Another run holds the batch now: look again once its lease ends rather than use an attempt.
+      if (err instanceof LeaseLostError) return { outcome: 'busy', retryInMs: leaseMs };
       throw err;
     }
     await log.settle();

@@ -256,6 +256,37 @@ describe('leases and recovery', () => {
     // The entry that won stays as it was.
     expect((await deliveries(env.rt, id2)).map((x) => x.status)).toEqual(['sending', 'pending', 'pending', 'pending', 'pending']);
   });
+  it('a run overtaken mid-batch by another run stops, notes what it sent, and waits (busy) instead of using an attempt', async () => {
+    const { id: id3, d: d3 } = await fannedOut({ tags: ['stop'] }, 100, 'overtaken');
+    const ref3 = { noticeId: id3, batchNo: 0 };
+    const batchId = batchIdFor(id3, 0);
+    let overtaken = false;
+    const sender = {
+      ...d3.sender,
+      sendTemplate: async (...a: Parameters<typeof d3.sender.sendTemplate>) => {
+        if (!overtaken) {
+          overtaken = true; // meanwhile another run writes the entry this one would write next
+          const seq = (await readBatch(env.rt.models, ref3))!.entries.length;
+          await env.rt.models.DeliveryLog.collection.insertOne({
+            _id: logEntryIdFor(batchId, seq),
+            batchId,
+            noticeId: new Types.ObjectId(id3),
+            batchNo: 0,
+            seq,
+            run: 'other:1#1',
+            at: new Date(),
+            claims: [],
+            outcomes: [],
+          });
+        }
+        return d3.sender.sendTemplate(...a);
+      },
+    };
+    expect(await deliverBatch({ ...d3, sender, slots: sendSlots(1) }, { ...ref3, lastAttempt: false })).toMatchObject({ outcome: 'busy' });
+    expect(successfulSends(env.mock.calls()).size).toBe(1);
+    const lease = await d3.store.acquire(ref3, 'next:1#1', 1000);
+    expect(lease.ok && lease.sentNotes.map((n) => n.m)).toEqual([0]); // the next run records it instead of sending again
+  });
 });
 
 describe('no template, cancel, stop', () => {
