@@ -52,17 +52,22 @@ export async function sendBatch(
   const stopping = () => cancelled || failure !== null || !!input.signal?.aborted || log.leaseLost || !!log.failed;
   const next = () => (stopping() ? undefined : queue.shift());
 
+  const noticeCancelled = async () => {
+    const current = await deps.notice(input.noticeId);
+    if (!current || current.status === 'cancelled') cancelled = true;
+    return cancelled;
+  };
   const attempt = async (m: number): Promise<MemberOutcome> => {
     const at = () => deps.clock.now();
     if (input.signal?.aborted || log.leaseLost) return { m, status: 'released', at: at() };
-    const current = await deps.notice(input.noticeId);
-    if (!current || current.status === 'cancelled') {
-      cancelled = true;
-      return { m, status: 'cancelled', at: at() };
-    }
+    if (await noticeCancelled()) return { m, status: 'cancelled', at: at() };
     const channel = channelOf.get(m);
     if (!channel) return { m, status: 'failed', at: at(), failReason: 'no_template' };
-    await deps.pace?.next();
+    if (deps.pace) {
+      await deps.pace.next();
+      // The turn may have been a while coming: look at the notice again right before sending.
+      if (await noticeCancelled()) return { m, status: 'cancelled', at: at() };
+    }
     const r = await sendToMember(deps, message, m, members[m]!, channel, input.lastAttempt);
     if (r.kfUsed) kfUsed.add(m);
     if (r.unsubscribed) unsubscribed.push(members[m]!.residentId);
