@@ -5,7 +5,7 @@
  *
  *   (a) no-op     — the ceiling: as many no-op BullMQ jobs as the largest broadcast, processed by
  *                   a no-op Worker on the same Redis with the same total concurrency;
- *   (b) broadcast — for each size in `--recipients`, a notice to that many seeded residents,
+ *   (b) broadcast — for each size in `--recipients`, residents seeded up to that size and a notice to all of them,
  *                   released through the real audit: fan-out into batches and batch jobs, leases,
  *                   the channel choice (10% of the residents are inside the 48-hour window), the
  *                   mock WeChat API, the batches' logs — with no rate limit, each size with a fresh
@@ -31,7 +31,7 @@ const say = (line: string) => process.stderr.write(`bench: ${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const USAGE =
   'usage: npm run bench:broadcast -- [--recipients N[,N…]] [--workers N] [--concurrency N] [--rate PER_S(0 = skip)] [--rate-seconds S]\n' +
-  '  --recipients   broadcast sizes, ascending (default 10000,100000); the largest is how many residents are seeded\n' +
+  '  --recipients   broadcast sizes, ascending (default 10000,100000): residents are seeded up to each size before its broadcast\n' +
   '  --workers      worker processes (default 1)\n' +
   '  --concurrency  WORKER_CONCURRENCY of each: sends in flight per process (default 20)\n' +
   '  --rate         BROADCAST_RATE_PER_S for the rate-limit run (default 200; 0 skips it)\n' +
@@ -122,37 +122,43 @@ async function main(): Promise<void> {
     const { models } = rt;
     const store = redisBroadcastStore(rt.redis);
 
-    // Seed: one community; 10% inside the 48-hour window; the first residents tagged per size and for (c).
+    // Residents: one community, 10% inside the 48-hour window, the first ones tagged for (c). Each
+    // size is seeded just before its broadcast, so each notice's fan-out reads as many residents as
+    // it has recipients (FerretDB scans the whole collection for any target filter).
     const rateN = o.rate > 0 ? Math.min(largest, Math.round(o.rate * o.rateSeconds)) : 0;
     await models.Street.create({ code: 'sb', name: 'Bench street' });
     await models.Community.create({ code: 'bench', name: 'Bench community', streetCode: 'sb' });
     await models.Building.create({ code: 'b1', name: 'Building 1', communityCode: 'bench', streetCode: 'sb' });
-    let t0 = Date.now();
     const hourAgo = new Date(Date.now() - 3600_000);
-    for (let i = 0; i < largest; i += 1000) {
-      const docs = [];
-      for (let k = i; k < Math.min(largest, i + 1000); k++) {
-        const openid = `oBench${String(k).padStart(7, '0')}`;
-        docs.push({
-          _id: residentIdFor('wechat', openid),
-          channel: 'wechat',
-          openid,
-          subscribed: true,
-          registration: { streetCode: 'sb', communityCode: 'bench', buildingCode: 'b1' },
-          tags: [...o.sizes.filter((n) => k < n).map((n) => `bench-${n}`), ...(k < rateN ? ['bench-rate'] : [])],
-          lastInboundAt: k % 10 === 3 ? hourAgo : null,
-          kfSentSinceInbound: 0,
-        });
+    const seed = { residents: 0, ms: 0 };
+    const seedUpTo = async (n: number) => {
+      const started = Date.now();
+      for (let i = seed.residents; i < n; i += 1000) {
+        const docs = [];
+        for (let k = i; k < Math.min(n, i + 1000); k++) {
+          const openid = `oBench${String(k).padStart(7, '0')}`;
+          docs.push({
+            _id: residentIdFor('wechat', openid),
+            channel: 'wechat',
+            openid,
+            subscribed: true,
+            registration: { streetCode: 'sb', communityCode: 'bench', buildingCode: 'b1' },
+            tags: k < rateN ? ['bench-rate'] : [],
+            lastInboundAt: k % 10 === 3 ? hourAgo : null,
+            kfSentSinceInbound: 0,
+          });
+        }
+        await models.Resident.insertMany(docs, { lean: true });
       }
-      await models.Resident.insertMany(docs, { lean: true });
-    }
-    const seed = { residents: largest, ms: Date.now() - t0 };
-    say(`seeded ${largest} residents in ${seed.ms} ms`);
+      seed.residents = n;
+      seed.ms += Date.now() - started;
+      say(`seeded ${n} residents`);
+    };
 
     // (a) The ceiling: no-op jobs, same Redis, same total concurrency.
     const totalConcurrency = o.concurrency * o.workers;
     const noopQueue = new Queue('bench-noop', { connection: rt.redis, prefix: 'linli' });
-    t0 = Date.now();
+    let t0 = Date.now();
     for (let i = 0; i < largest; i += 1000) {
       await noopQueue.addBulk(
         Array.from({ length: Math.min(1000, largest - i) }, (_, k) => ({
@@ -211,12 +217,13 @@ async function main(): Promise<void> {
     // (b) One broadcast per size, no rate limit, a fresh worker each.
     const broadcasts = [];
     for (const size of o.sizes) {
+      await seedUpTo(size);
       const stopWorkers = await startAll({ BROADCAST_RATE_PER_S: '0' });
       mock.clearCalls();
       const entriesBefore = await models.DeliveryLog.estimatedDocumentCount();
       const cpuBefore = { bench: process.cpuUsage(), ferretdb: ferretCpuMs(ferret.uri('x')), redis: await redisCpuMs(rt.redis) };
       t0 = Date.now();
-      const id = await release(`bench ${size}`, { tags: [`bench-${size}`] });
+      const id = await release(`bench ${size}`, { all: true });
       let fanoutMs: number | null = null;
       let last = 0;
       let saidAt = Date.now();
