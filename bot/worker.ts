@@ -10,13 +10,14 @@ async function main() {
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
   const workers = startWorkers(rt);
-  log.info({ queues: workers.workers.map((w) => w.name) }, 'workers running');
+  // CPU so far (start-up) and, when it stops, peak memory and CPU of its life: benchmarks read them,
+  // operators size machines by them.
+  const cpuMs = () => Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000);
+  log.info({ queues: workers.workers.map((w) => w.name), cpuMs: cpuMs() }, 'workers running');
   onShutdownSignal(log, async () => {
     await workers.close(config.SHUTDOWN_TIMEOUT_MS);
     await rt.close();
-    // Peak memory and CPU of this process's life (benchmarks read them; operators size machines by them).
-    const u = process.resourceUsage();
-    log.info({ peakRssMb: Math.round(u.maxRSS / 1024), cpuMs: Math.round((u.userCPUTime + u.systemCPUTime) / 1000) }, 'workers stopped');
+    log.info({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuMs: cpuMs() }, 'workers stopped');
   });
 }
 

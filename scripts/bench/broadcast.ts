@@ -271,8 +271,8 @@ async function main(): Promise<void> {
         missing: size - p.sent,
         noticeStatus: status,
         workerPeakRssMb: usage.peakRssMb,
-        // CPU per 1,000 deliveries: the worker's (its whole life, start-up included), FerretDB's,
-        // Redis's, and this process's (the mock WeChat API and the polling).
+        // CPU per 1,000 deliveries: the worker's (from running to stopped), FerretDB's, Redis's, and
+        // this process's (the mock WeChat API and the polling).
         cpuMsPer1000: Object.fromEntries(Object.entries({ worker: usage.cpuMs, ...cpu }).map(([k, v]) => [k, Math.round((v * 1000) / size)])),
         logEntries,
         logEntriesPerBatch: Number((logEntries / Math.ceil(size / 100)).toFixed(1)),

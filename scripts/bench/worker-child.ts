@@ -68,8 +68,10 @@ export async function startWorkerChild(env: Record<string, string>): Promise<Wor
         await exited;
         clearTimeout(t);
       }
+      // CPU between "running" and "stopped": the work, without the start-up (tsx compiling the sources).
+      const started = /"cpuMs":(\d+),"msg":"workers running"/.exec(out);
       const m = /"peakRssMb":(\d+),"cpuMs":(\d+)/.exec(out);
-      return m ? { peakRssMb: Number(m[1]), cpuMs: Number(m[2]) } : null;
+      return m ? { peakRssMb: Number(m[1]), cpuMs: Number(m[2]) - Number(started?.[1] ?? 0) } : null;
     },
   };
 }
