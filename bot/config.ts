@@ -107,9 +107,19 @@ export const VARIABLES = {
   WECOM_TOKEN: { default: '', expects: 'the WeCom callback Token', parse: pattern(/^[A-Za-z0-9]{0,32}$/) },
   WECOM_ENCODING_AES_KEY: { default: '', expects: 'the 43-character WeCom EncodingAESKey', parse: pattern(/^([A-Za-z0-9]{43})?$/) },
   WECOM_API_BASE: { default: 'https://qyapi.weixin.qq.com', expects: 'an http(s) URL of the WeCom API', parse: url(['http:', 'https:']) },
+  HEALTH_REMINDER_AT: {
+    default: '20:00',
+    expects: 'HH:mm local time (each community time zone) of the daily reminder to residents who have not reported, or off',
+    parse: pattern(/^(([01]\d|2[0-3]):[0-5]\d|off)$/),
+  },
   BROADCAST_RATE_PER_S: { default: '0', expects: 'WeChat sends per second across all workers (0 = no limit)', parse: num(0) },
   BROADCAST_BATCH_SIZE: { default: '100', expects: 'recipients per deliver job (1–500)', parse: int(1, 500) },
   WORKER_CONCURRENCY: { default: '20', expects: 'sends (and other jobs) one worker process has in flight at once', parse: int(1, 1000) },
+  VOLUNTEER_REMINDER_LEAD_MIN: {
+    default: '120',
+    expects: 'minutes before a volunteer task starts that its volunteers are reminded (1..10080)',
+    parse: int(1, 10080),
+  },
 } satisfies Record<string, Variable<unknown>>;
 
 /** Values never echoed in error messages: secrets, and URLs that may carry a password. */

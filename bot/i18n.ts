@@ -42,3 +42,8 @@ export async function createI18n(): Promise<i18n> {
 export function translator(i18n: i18n, lng: string): TFunction {
   return i18n.getFixedT(lng);
 }
+
+/** Every language's text of a key (for reading answers typed in either language). */
+export function textsOf(i18n: i18n): { all(key: string, params?: Record<string, unknown>): string[] } {
+  return { all: (key, params) => SUPPORTED_LANGUAGES.map((l) => i18n.getFixedT(l)(key, params ?? {})).filter((s) => s && s !== key) };
+}

@@ -37,6 +37,8 @@ export interface Runtime {
   ids: Ids;
   /** Close queues, Redis and MongoDB (after the server and workers have stopped). */
   close(): Promise<void>;
+  /** Run `fn` first when the runtime closes (a feature's own connections, timers). */
+  onClose(fn: () => Promise<void>): void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -68,6 +70,7 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
     config.WECOM_CORP_ID && config.WECOM_SECRET
       ? createWecomApi({ base: config.WECOM_API_BASE, corpId: config.WECOM_CORP_ID, secret: config.WECOM_SECRET, agentId: config.WECOM_AGENT_ID, redis })
       : undefined;
+  const closers: Array<() => Promise<void>> = [];
   return {
     config,
     log,
@@ -80,7 +83,9 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
     ...(wecom ? { wecom } : {}),
     clock: opts.clock ?? systemClock,
     ids: opts.ids ?? randomIds,
+    onClose: (fn) => void closers.push(fn),
     async close() {
+      for (const fn of closers.splice(0)) await fn().catch(() => {});
       await closeQueues(queues).catch(() => {});
       redis.disconnect();
       await db.close().catch(() => {});

@@ -5,12 +5,15 @@ import { listen } from './server.js';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
 import { createLogger } from './log.js';
 import { appMounts } from './mounts.js';
+import { rumorsOf } from './rumors/live-base.js';
 
 /** `npm run serve`: the HTTP server only, configured from the environment. */
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
+  await rumorsOf(rt).ready; // the fact base in memory before the first message
+  log.info(rumorsOf(rt).memory.size, 'fact base loaded');
   const app = createApp(rt, appMounts);
   const running = await listen(app, config.HOST, config.PORT, log);
   onShutdownSignal(log, async () => {

@@ -1,8 +1,8 @@
 /**
- * The main menu as data: the same five entries reachable by a WeChat menu CLICK key, a number,
+ * The main menu as data: the same entries reachable by a WeChat menu CLICK key, a number,
  * or a keyword in either language (product.md, "Menu"). Pure; no I/O.
  */
-export const SERVICES = ['health', 'supplies', 'volunteer', 'rumor', 'account'] as const;
+export const SERVICES = ['health', 'supplies', 'volunteer', 'rumor', 'account', 'returnee', 'booking'] as const;
 export type Service = (typeof SERVICES)[number];
 
 export type Intent = { kind: 'menu' } | { kind: 'service'; service: Service } | { kind: 'language'; language: 'zh-CN' | 'en' } | { kind: 'unknown' };
@@ -14,6 +14,8 @@ const CLICK_KEYS: Record<string, Service> = {
   VOLUNTEER: 'volunteer',
   RUMOR_CHECK: 'rumor',
   MY_ACCOUNT: 'account',
+  RETURNEE: 'returnee',
+  BOOKING: 'booking',
 };
 
 const KEYWORDS: Array<[RegExp, Service]> = [
@@ -22,6 +24,8 @@ const KEYWORDS: Array<[RegExp, Service]> = [
   [/^(3|志愿者|志愿|volunteer)$/i, 'volunteer'],
   [/^(4|辟谣|谣言|谣言查询|辟谣查询|rumou?r( check)?)$/i, 'rumor'],
   [/^(5|我的|我的账户|account|my account)$/i, 'account'],
+  [/^(6|返回登记|返乡登记|返程登记|回来登记|我回来了|i['’]?m back|i am back|back home|returnee)$/i, 'returnee'],
+  [/^(7|预约|预约领取|物资预约|预约物资|我的预约|book|booking|my booking|reserve)$/i, 'booking'],
 ];
 
 /** Full-width digits and spaces are common from Chinese keyboards; fold them first. */

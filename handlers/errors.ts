@@ -11,8 +11,12 @@ export const ERROR_STATUS = {
   separation_of_duties: 403,
   /** Only the author may do this (e.g. change a draft notice). */
   not_author: 403,
+  /** A social organisation or property account acting on a supply request not assigned to it. */
+  not_assignee: 403,
   not_found: 404,
   conflict_state: 409,
+  /** A message to a resident could not be sent (unsubscribed, outside the 48-hour window without a template). */
+  undeliverable: 409,
   payload_too_large: 413,
   unavailable: 503,
 } as const;

@@ -37,3 +37,13 @@ export interface BroadcastPort {
   startBroadcast: StartBroadcast;
   cancelBroadcast: CancelBroadcast;
 }
+
+/**
+ * Short leases shared by every process (Redis `SET NX PX` on the rim): a race between two staff
+ * is decided by who holds the lease, since FerretDB 1.x does not make a conditional update atomic.
+ */
+export interface Leases {
+  acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Release only if still held by `owner`. */
+  release(key: string, owner: string): Promise<void>;
+}

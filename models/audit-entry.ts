@@ -17,7 +17,7 @@ export type AuditDiff = Record<string, FieldChange>;
  * JSON (dates as `at` only), so what is stored reads back identical and re-hashes the same.
  */
 export interface AuditEntryFields {
-  /** What the entry is about: `notice` now, `fact_check` later. */
+  /** What the entry is about: `notice` or `fact_check`. */
   subjectType: string;
   subjectId: string;
   /** 1, 2, 3… per subject; unique with the subject, so two concurrent appends cannot fork the chain. */
@@ -29,7 +29,7 @@ export interface AuditEntryFields {
   actorId: string;
   actorName: string;
   role: AuditRole;
-  /** create, update, verify, edit, release, reject, cancel, sending, complete. */
+  /** create, update, verify, edit, release, reject, cancel, sending, complete; fact-checks also import, correct, withdraw. */
   action: string;
   /** The audit duty this action performed, if any (verify, edit, release). */
   duty?: string;
@@ -92,9 +92,10 @@ for (const op of ['updateOne', 'updateMany', 'findOneAndUpdate', 'replaceOne', '
 }
 
 /**
- * The audit life cycle shared by everything that passes the three-level audit (notices now,
- * fact-checks later): `draft → verified → edited → released`, then `sending → completed`, or
- * `cancelled`. A reject at any pre-release stage returns to `draft`.
+ * The audit life cycle shared by everything that passes the three-level audit (notices and
+ * fact-checks): `draft → verified → edited → released`, then `sending → completed` (notices), or
+ * `cancelled`. A reject at any pre-release stage returns to `draft`; a fact-check's correction
+ * takes a released one back to `draft`.
  */
 export const AUDIT_STATUSES = ['draft', 'verified', 'edited', 'released', 'sending', 'completed', 'cancelled'] as const;
 export type AuditStatus = (typeof AUDIT_STATUSES)[number];

@@ -8,12 +8,12 @@ import {
   DELIVERY_FAIL_REASONS,
   decodeMember,
   deliveryIdFor,
-  derivedId,
   type DeliveryBatch,
   type DeliveryChannel,
   type DeliveryFailReason,
   type DeliveryStatus,
 } from './delivery.js';
+import { derivedId } from './ids.js';
 
 /** The `_id` of entry `seq` of a batch's log. */
 export const logEntryIdFor = (batchId: Types.ObjectId | string, seq: number): Types.ObjectId => derivedId('batch-log', String(batchId), seq);

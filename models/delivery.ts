@@ -13,8 +13,8 @@
  * with the next sender's entry (duplicate key) instead of overwriting it, which also makes the
  * sequence number a fencing token.
  */
-import crypto from 'node:crypto';
-import { Schema, Types } from 'mongoose';
+import { Schema, type Types } from 'mongoose';
+import { derivedId } from './ids.js';
 
 export const DELIVERY_STATUSES = ['pending', 'sending', 'sent', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
@@ -23,10 +23,6 @@ export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 /** Why a delivery failed for good (the WeChat errcode, if any, is in `errcode`). */
 export const DELIVERY_FAIL_REASONS = ['unsubscribed', 'no_template', 'api_error', 'attempts_exhausted'] as const;
 export type DeliveryFailReason = (typeof DELIVERY_FAIL_REASONS)[number];
-
-/** 96 bits of SHA-256 over the parts: deterministic ids, like `residentIdFor`. */
-export const derivedId = (...parts: Array<string | number>): Types.ObjectId =>
-  new Types.ObjectId(crypto.createHash('sha256').update(parts.map(String).join('\u0000')).digest().subarray(0, 12));
 
 /** The id of the delivery of `noticeId` to `residentId` (stable across fan-out re-runs). */
 export const deliveryIdFor = (noticeId: Types.ObjectId | string, residentId: Types.ObjectId | string): Types.ObjectId =>

@@ -15,6 +15,8 @@ export const CommunitySchema = new Schema(
     code: { type: String, required: true, unique: true, match: /^[a-z0-9-]{1,32}$/ },
     name: { type: String, required: true },
     streetCode: { type: String, required: true, index: true },
+    /** IANA time zone for "today" (daily reports, reminders); China's communities all use Asia/Shanghai. */
+    timeZone: { type: String, default: 'Asia/Shanghai' },
   },
   { timestamps: true },
 );

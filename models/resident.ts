@@ -35,6 +35,10 @@ export const ResidentSchema = new Schema(
       householdSize: Number,
       registeredAt: Date,
     },
+    /** E.164 mobile given at registration (shown masked to roles that do not need it). */
+    mobile: String,
+    /** The household this resident belongs to (a roster household when the room and mobile matched). */
+    householdId: Schema.Types.ObjectId,
     vulnerable: {
       elderlyAlone: { type: Boolean, default: false },
       chronicIllness: { type: Boolean, default: false },
@@ -42,7 +46,12 @@ export const ResidentSchema = new Schema(
       disability: { type: Boolean, default: false },
       infant: { type: Boolean, default: false },
     },
-    /** Denormalised "any vulnerable flag set", so the `vulnerable` target group is one indexed query. */
+    /** The linked household is vulnerable (a roster's flags, or another member's): kept by `syncHouseholds`. */
+    householdVulnerable: { type: Boolean, default: false },
+    /**
+     * Denormalised "any own flag set, or the household is vulnerable": the `vulnerable` notice
+     * group is then one equality filter. Every write path spreads `residentVulnerability`.
+     */
     isVulnerable: { type: Boolean, default: false },
     /** Approved volunteers form the `volunteers` target group. */
     volunteerStatus: { type: String, enum: ['none', 'pending', 'approved', 'suspended'], default: 'none' },
@@ -55,9 +64,10 @@ ResidentSchema.index({ channel: 1, openid: 1 }, { unique: true });
 ResidentSchema.index({ 'registration.communityCode': 1, 'registration.buildingCode': 1 });
 ResidentSchema.index({ tags: 1 });
 
+// Documents saved through the model; the other write paths spread `residentVulnerability` (vulnerability.ts).
 ResidentSchema.pre('save', function () {
   const v = this.vulnerable as Record<string, boolean> | undefined;
-  this.isVulnerable = !!v && Object.values(v).some(Boolean);
+  this.isVulnerable = (!!v && Object.values(v).some(Boolean)) || !!this.householdVulnerable;
 });
 
 export type Resident = InferSchemaType<typeof ResidentSchema>;

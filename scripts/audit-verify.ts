@@ -1,5 +1,5 @@
 /**
- * `npm run audit:verify` — check every audit hash chain (notices, later fact-checks).
+ * `npm run audit:verify` — check every audit hash chain (notices and fact-checks).
  *
  * Exit codes: 0 every chain intact (summary on stdout); 1 a chain is broken (each broken chain's
  * first bad entry on stderr: subject, seq, entry id, reason); 2 bad configuration; 3 MongoDB

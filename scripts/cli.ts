@@ -12,17 +12,23 @@ export class UsageError extends Error {
 /**
  * Run a CLI body with the database connected and turn every expected failure into a message
  * and a non-zero exit: usage mistakes → 2, invalid input → 1, unreachable services → 1.
+ * `prepare` (arguments, input files) runs first, so its mistakes need no database.
  */
-export async function runCli(usage: string, body: (ctx: { models: Models; config: Config }) => Promise<void>): Promise<void> {
+export async function runCli<P = void>(
+  usage: string,
+  body: (ctx: { models: Models; config: Config }, prepared: P) => Promise<void>,
+  prepare?: () => P | Promise<P>,
+): Promise<void> {
   let close: (() => Promise<void>) | undefined;
   try {
+    const prepared = (await prepare?.()) as P;
     const config = loadConfig({ ...defaultsForCli, ...process.env });
     const log = createLogger('warn');
     const conn = await connectMongo(config.MONGODB_URI, Math.min(config.STARTUP_TIMEOUT_MS, 10_000), log);
     close = () => conn.close();
     const models = bindModels(conn);
     await syncIndexes(models);
-    await body({ models, config });
+    await body({ models, config }, prepared);
     await close();
     process.exit(0);
   } catch (err) {

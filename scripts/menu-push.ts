@@ -1,7 +1,7 @@
 /**
  * `npm run menu:push [-- --file path] [--dry-run]`: validate the custom menu (default
  * scripts/menu.json) and push it with `POST /cgi-bin/menu/create`. The CLICK keys are what the
- * inbound dispatcher routes on (HEALTH_REPORT, SUPPLIES, VOLUNTEER, RUMOR_CHECK, MY_ACCOUNT).
+ * inbound dispatcher routes on (HEALTH_REPORT, SUPPLIES, VOLUNTEER, RUMOR_CHECK, MY_ACCOUNT, RETURNEE, BOOKING).
  *
  * Exit codes: 0 pushed (or valid, with --dry-run); 1 bad menu file or API error (the errcode is
  * printed); 2 bad configuration (from loadConfigOrExit).

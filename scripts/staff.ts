@@ -4,7 +4,7 @@ import { createStaff, listStaff, revokeStaff } from '../handlers/staff/accounts.
 import { ROLES, DUTIES } from '../models/staff-user.js';
 
 const USAGE = `usage:
-  npm run staff -- create --name NAME --role ROLE [--street CODE] [--community CODE [--building CODE]] [--duties verify,edit,release]
+  npm run staff -- create --name NAME --role ROLE [--street CODE] [--community CODE [--building CODE]] [--duties verify,edit,release] [--wecom USERID]
   npm run staff -- list
   npm run staff -- revoke ID_OR_TOKEN_HINT
 
@@ -70,7 +70,7 @@ await runCli(USAGE, async ({ models }) => {
       for (const s of all) {
         const scope = [s.scope?.streetCode, s.scope?.communityCode, s.scope?.buildingCode].filter(Boolean).join('/') || '*';
         process.stdout.write(
-          `${String(s._id)}  ${s.tokenHint}…  ${s.role.padEnd(14)} ${scope.padEnd(16)} [${(s.duties ?? []).join(',')}]  ${s.name}${s.revokedAt ? '  (revoked)' : ''}\n`,
+          `${String(s._id)}  ${s.tokenHint}…  ${s.role.padEnd(14)} ${scope.padEnd(16)} [${(s.duties ?? []).join(',')}]  ${s.name}${s.wecomUserId ? `  (WeCom ${s.wecomUserId})` : ''}${s.revokedAt ? '  (revoked)' : ''}\n`,
         );
       }
       return;

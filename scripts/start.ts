@@ -13,12 +13,15 @@ import { createApp } from '../bot/app.js';
 import { appMounts } from '../bot/mounts.js';
 import { listen, type RunningServer } from '../bot/server.js';
 import { startWorkers } from '../bot/workers/index.js';
+import { registerSchedules } from '../bot/schedules.js';
 import { exitOnStartupError, onShutdownSignal } from '../bot/lifecycle.js';
 import { PROJECT_ROOT } from './services/ferretdb.js';
 import { startLocalRedis } from './services/redis.js';
 import { startLocalFerretdb } from './services/ferretdb.js';
 import { startMockWechatApi } from './mock-wechat-api.js';
-import { seedDemo, DEMO } from '../handlers/places/seed-demo.js';
+import { seedDemo, seedDemoFactChecks, DEMO } from '../handlers/places/seed-demo.js';
+import { rumorsOf } from '../bot/rumors/live-base.js';
+import { loadStarterFacts } from './data/fact-checks.js';
 import { DEMO_CHANNEL } from './demo-channel.js';
 
 const VAR = path.join(PROJECT_ROOT, 'var');
@@ -59,6 +62,8 @@ async function main() {
   const rt = await createRuntime(config, { log });
   stops.unshift(() => rt.close());
   const staff = await seedDemo(rt.models);
+  await seedDemoFactChecks(rt.models, loadStarterFacts());
+  await rumorsOf(rt).ready; // the fact base in memory before the first message
   const app = createApp(rt, appMounts);
   let running: RunningServer;
   try {
@@ -69,6 +74,7 @@ async function main() {
     running = await listen(app, config.HOST, 0, log);
   }
   const workers = startWorkers(rt);
+  await registerSchedules(rt);
   stops.unshift(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));
 
@@ -83,6 +89,8 @@ async function main() {
   say(`  Redis         ${config.REDIS_URL}`);
   say(`  MongoDB       ${config.MONGODB_URI}`);
   say(`  chat          npm run chat -- --openid alice --url ${url}`);
+  say('');
+  say(`fact base     ${rumorsOf(rt).memory.size.factChecks} released fact-checks (try: npm run chat, then 4)`);
   say('');
   say(`demo community "${DEMO.community.code}" with buildings ${DEMO.buildings.map((b) => b.code).join(', ')}; staff tokens (new on every start):`);
   for (const s of staff)

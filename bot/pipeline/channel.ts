@@ -53,9 +53,11 @@ export interface WebhookState {
    * unfinished, before `success` goes back (it hands the message to the rescue job).
    */
   onLate?: () => Promise<void>;
-  /** Loaded by `session`. */
+  /** Set by `session`: the resident (recorded) and their conversation, under the resident's lease. */
+  opened: import('../../handlers/inbound/handle-inbound.js').OpenInbound;
   resident: import('../../handlers/inbound/touch-resident.js').ResidentView;
-  session: import('../../handlers/inbound/session.js').ConversationSession;
+  /** Set by `dispatch`: the engine's step (its session is saved by `session`). */
+  stepped?: import('../../handlers/inbound/handle-inbound.js').SteppedInbound;
   /** Set by `dispatch`: the flow step's answer. */
   reply: OutboundReply | null;
 }

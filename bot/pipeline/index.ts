@@ -9,8 +9,8 @@ import { deadline } from './deadline.js';
 import { dedup } from './dedup.js';
 import { redisInboundStore } from './dedup-store.js';
 import { session } from './session.js';
-import { redisSessionStore } from './session-store.js';
-import { apologyIn, dispatch, respondDepsFor } from './dispatch.js';
+import { apologyIn, dispatch } from './dispatch.js';
+import { inboundDeps } from '../conversation.js';
 import type { InboundMessage } from '../wechat/index.js';
 
 /** Observation points for tests and benchmarks; production passes none. */
@@ -33,16 +33,15 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
   const router = new Router<WebhookState>();
   const { config, clock, ids, log } = rt;
   const inboundStore = redisInboundStore(rt.redis);
-  const sessions = redisSessionStore(rt.redis);
-  const respondDeps = respondDepsFor(rt);
+  const conversation = inboundDeps(rt);
   const steps = [
     readBody(),
     decode(clock, config.WECHAT_TIMESTAMP_TOLERANCE_S),
     encodeReply(clock, ids),
     deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
     dedup(inboundStore, rt.queues, ids, clock, (state) => apologyIn(rt, state.resident?.language ?? 'zh-CN')),
-    session(rt.models, sessions, clock),
-    dispatch(respondDeps, hooks.onHandled),
+    session(conversation, clock),
+    dispatch(conversation, hooks.onHandled),
   ];
   const mount = (path: string, spec: ChannelSpec) => {
     router.get(path, (ctx) => {

@@ -1,21 +1,26 @@
 import type { Middleware } from 'koa';
-import type { Models } from '../../models/index.js';
+import { closeInbound, openInbound, type InboundDeps } from '../../handlers/inbound/handle-inbound.js';
 import type { Clock } from '../runtime.js';
-import { openConversation, saveConversation, type SessionStore } from '../../handlers/inbound/session.js';
 import type { WebhookState } from './channel.js';
 
 /**
- * Session as middleware around the flow step: load the resident (recording this inbound) and
- * the conversation, `await next()`, then save the conversation if the step changed it. When
- * the step throws nothing is saved, so a retry starts from the same state.
+ * Session as middleware around the flow step (grammY's lesson): record the inbound on the
+ * resident, take the resident's lease and load their conversation, `await next()`, then save the
+ * conversation and let the lease go. When the step throws nothing is saved, so a retry starts
+ * from the same state.
  */
-export function session(models: Models, store: SessionStore, clock: Clock): Middleware<WebhookState> {
+export function session(deps: InboundDeps, clock: Clock): Middleware<WebhookState> {
   return async (ctx, next) => {
     const { spec, request } = ctx.state;
-    const opened = await openConversation(models, store, spec.channel, request.inbound, clock.now());
+    const opened = await openInbound(deps, { channel: spec.channel, inbound: request.inbound, receivedAt: clock.now() });
+    ctx.state.opened = opened;
     ctx.state.resident = opened.resident;
-    ctx.state.session = opened.session;
-    await next();
-    await saveConversation(store, opened, ctx.state.session, clock.now());
+    let saved = false;
+    try {
+      await next();
+      saved = true;
+    } finally {
+      await closeInbound(deps, opened, saved ? ctx.state.stepped?.session : undefined);
+    }
   };
 }

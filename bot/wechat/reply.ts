@@ -13,16 +13,8 @@ import { normalizeInbound, type InboundMessage } from './inbound.js';
 import { msgSignature, plainSignature, signatureMatches } from './signature.js';
 import { buildXml, cdata, parseXml, type XmlBuildRecord, type XmlRecord } from './xml.js';
 
-/** A news (图文) article. */
-export interface NewsArticle {
-  title: string;
-  description: string;
-  picUrl?: string;
-  url: string;
-}
-
-/** The passive replies Linli sends. */
-export type OutboundReply = { type: 'text'; content: string } | { type: 'news'; articles: NewsArticle[] };
+import type { OutboundReply } from '../../handlers/inbound/messages.js';
+export type { NewsArticle, OutboundReply } from '../../handlers/inbound/messages.js';
 
 /** Who a reply goes to: the inbound ids swapped (§7). */
 export interface ReplyAddress {

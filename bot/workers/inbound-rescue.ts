@@ -4,9 +4,9 @@ import type { Runtime } from '../runtime.js';
 import { rerunConversation, rescueInbound } from '../../handlers/inbound/rescue.js';
 import { residentIdFor, type Language } from '../../models/resident.js';
 import { redisInboundStore, RUNNING_TTL_MS } from '../pipeline/dedup-store.js';
-import { redisSessionStore } from '../pipeline/session-store.js';
 import { lateReplyEnqueuer } from '../pipeline/dedup.js';
-import { apologyIn, respondDepsFor } from '../pipeline/dispatch.js';
+import { apologyIn } from '../pipeline/dispatch.js';
+import { inboundDeps } from '../conversation.js';
 
 /** While the webhook's run is alive, look again this often… */
 const RECHECK_MS = 3000;
@@ -19,7 +19,7 @@ const GIVE_UP_AFTER_MS = 10 * 60_000;
  */
 export function inboundRescueWorker(rt: Runtime): Worker {
   const store = redisInboundStore(rt.redis);
-  const conversation = { models: rt.models, sessions: redisSessionStore(rt.redis), respond: respondDepsFor(rt), now: () => rt.clock.now() };
+  const conversation = inboundDeps(rt);
   const enqueueLateReply = lateReplyEnqueuer(rt.queues.lateReply);
   return new Worker(
     QUEUE_NAMES.inboundRescue,

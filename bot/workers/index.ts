@@ -4,12 +4,35 @@ import { lateReplyWorker } from './late-reply.js';
 import { inboundRescueWorker } from './inbound-rescue.js';
 import { noticeFanoutWorker } from './notice-fanout.js';
 import { noticeDeliverWorker } from './notice-deliver.js';
+import { alertNotifyWorker } from './alert-notify.js';
+import { supplyNotifyWorker } from './supply-notify.js';
+import { supplyOverdueWorker } from './supply-overdue.js';
+import { bulkMessagesWorker } from './bulk-messages.js';
+import { volunteerRemindersWorker } from './volunteer-reminders.js';
+import { healthReminderWorker } from './health-reminder.js';
+import { observationWorker } from './observation.js';
+import { allocationTickWorker } from './allocation-tick.js';
+import { factCheckNotifyWorker } from './fact-check-notify.js';
 
 /** A factory for one queue's BullMQ Worker; the processor it wraps lives in handlers/. */
 export type WorkerFactory = (rt: Runtime) => Worker;
 
 /** Every queue's worker; a feature adds its factory here. */
-export const WORKER_FACTORIES: WorkerFactory[] = [lateReplyWorker, inboundRescueWorker, noticeFanoutWorker, noticeDeliverWorker];
+export const WORKER_FACTORIES: WorkerFactory[] = [
+  lateReplyWorker,
+  inboundRescueWorker,
+  noticeFanoutWorker,
+  noticeDeliverWorker,
+  alertNotifyWorker,
+  supplyNotifyWorker,
+  supplyOverdueWorker,
+  bulkMessagesWorker,
+  volunteerRemindersWorker,
+  healthReminderWorker,
+  observationWorker,
+  allocationTickWorker,
+  factCheckNotifyWorker,
+];
 
 /** How long a forced close may take before the process stops waiting for it. */
 const FORCED_CLOSE_WAIT_MS = 500;

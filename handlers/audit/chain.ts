@@ -1,5 +1,6 @@
 import type { Models } from '../../models/index.js';
 import type { AuditDraft, AuditEntry, AuditEntryFields } from '../../models/audit-entry.js';
+import { DUTIES, type Duty } from '../../models/staff-user.js';
 import { GENESIS_HASH, hashEntry } from './canonical.js';
 
 export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number })?.code === 11000;
@@ -25,4 +26,14 @@ export async function insertChained(models: Models, draft: AuditDraft, prev: Pic
 /** A subject's whole trail, oldest first. */
 export async function auditTrail(models: Models, subjectType: string, subjectId: string): Promise<AuditEntry[]> {
   return models.AuditEntry.find({ subjectType, subjectId }).sort({ seq: 1 }).lean<AuditEntry[]>();
+}
+
+/** Who performed each duty in a round (the latest of each), from a subject's trail. */
+export function roundDuties(trail: AuditEntry[], round: number): Record<Duty, { id: string; name: string; at: Date } | null> {
+  const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;
+  for (const d of DUTIES) {
+    const e = trail.filter((x) => x.round === round && x.duty === d).at(-1);
+    duties[d] = e ? { id: e.actorId, name: e.actorName, at: e.at } : null;
+  }
+  return duties;
 }

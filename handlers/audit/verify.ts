@@ -27,7 +27,10 @@ export interface ChainReport {
  * version is past its chain's last entry lost entries at the end (deleted ones leave no hash
  * mismatch behind, so this is how truncation shows).
  */
-export async function verifyAuditChains(models: Models, subjects: Record<string, Model<any>> = { notice: models.Notice }): Promise<ChainReport> {
+export async function verifyAuditChains(
+  models: Models,
+  subjects: Record<string, Model<any>> = { notice: models.Notice, fact_check: models.FactCheck },
+): Promise<ChainReport> {
   const report: ChainReport = { chains: 0, entries: 0, problems: [] };
   const lastVersion = new Map<string, number>();
   let prev: AuditEntry | null = null;

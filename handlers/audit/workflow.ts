@@ -1,7 +1,8 @@
 /**
- * The three-level audit (product.md, Staff → Notices) for any audited subject: notices now,
- * rumour fact-checks later. States `draft → verified → edited → released`, then
- * `sending → completed`, or `cancelled`; a reject at a pre-release stage returns to `draft`.
+ * The three-level audit (product.md, Staff → Notices) for any audited subject: notices and
+ * rumour fact-checks. States `draft → verified → edited → released`, then (notices)
+ * `sending → completed`, or `cancelled`; a reject at a pre-release stage returns to `draft`, and a
+ * fact-check's correction takes a released one back to `draft` for another round.
  *
  * How one action wins, without transactions. The audit chain is the source of truth: an action
  * on a subject at version V inserts its entry as version V+1 (seq V+1, prevHash = hash of V).
@@ -48,6 +49,8 @@ export interface AuditTarget {
   decode?: (field: string, value: unknown) => unknown;
   /** Fields stamped with the entry's time per action, e.g. `{ release: 'releasedAt' }`. */
   stamps?: Readonly<Record<string, string>>;
+  /** Fields set to the entry's actor per action, e.g. `{ correct: 'correctedBy' }`. */
+  actors?: Readonly<Record<string, string>>;
 }
 
 export interface AuditDeps {
@@ -65,6 +68,9 @@ export const DUTY_STEP: Record<Duty, { from: AuditStatus; to: AuditStatus }> = {
   release: { from: 'edited', to: 'released' },
 };
 
+/** Actions that start a new audit round (the round's performers are cleared): a reject, a fact-check's correction. */
+export const NEW_ROUND_ACTIONS: readonly string[] = ['reject', 'correct'];
+
 /** States a reject may start from (pre-release). */
 export const REJECTABLE: readonly AuditStatus[] = ['draft', 'verified', 'edited'];
 
@@ -73,13 +79,15 @@ const isObjectId = (id: string) => /^[0-9a-f]{24}$/i.test(id);
 /** The subject fields an entry sets: a pure function of the entry, so it can be replayed. */
 export function projectEntry(target: AuditTarget, entry: AuditEntryFields): Record<string, unknown> {
   const $set: Record<string, unknown> = { status: entry.to, version: entry.version, round: entry.round };
-  if (entry.action === 'reject') Object.assign($set, { verifiedBy: null, editedBy: null, releasedBy: null });
+  if (NEW_ROUND_ACTIONS.includes(entry.action)) Object.assign($set, { verifiedBy: null, editedBy: null, releasedBy: null });
   if (entry.duty) $set[DUTY_FIELD[entry.duty as Duty]] = entry.actorId;
   for (const [field, change] of Object.entries(entry.diff ?? {})) {
     if (target.contentFields.includes(field)) $set[field] = target.decode ? target.decode(field, change.to ?? null) : (change.to ?? null);
   }
   const stamp = target.stamps?.[entry.action];
   if (stamp) $set[stamp] = entry.at;
+  const who = target.actors?.[entry.action];
+  if (who) $set[who] = entry.actorId;
   return $set;
 }
 
@@ -117,15 +125,23 @@ export async function performedDuties(models: Models, target: AuditTarget, subje
 
 /**
  * Separation of duties. The rule, in full:
- *  - the author never performs any duty (verify, edit, release) on their own item;
+ *  - the author never performs any duty (verify, edit, release) on their own item (nor does the
+ *    author of a fact-check's correction, passed as a co-author);
  *  - within one audit round nobody performs two different duties on the same item — checked
  *    against the audit trail of the round, so it holds whatever the grants;
  *  - a reject starts a new round: the performers of earlier rounds are free again (each round
  *    still needs three different people besides the author, and the rejected round's trail stays).
  * Reject and cancel are not duties: sending back or stopping is never the unsafe direction.
  */
-export function checkSeparation(actor: AuditActor, duty: Duty, subject: AuditedSubject, performed: PerformedDuty[], noun: string): void {
-  if (actor.id === subject.authorId) {
+export function checkSeparation(
+  actor: AuditActor,
+  duty: Duty,
+  subject: AuditedSubject,
+  performed: PerformedDuty[],
+  noun: string,
+  coAuthors: readonly string[] = [],
+): void {
+  if (actor.id === subject.authorId || coAuthors.includes(actor.id)) {
     throw new AppError('separation_of_duties', `the author of a ${noun} may not ${duty} it`, { duty });
   }
   const other = performed.find((p) => p.actorId === actor.id && p.duty !== duty);
@@ -157,6 +173,8 @@ export interface TransitionSpec {
   newRound?: boolean;
   /** The version the caller saw (optional): a mismatch is 409. */
   expectedVersion?: number;
+  /** Others who count as the author for separation of duties (a fact-check's corrector). */
+  coAuthors?: readonly string[];
 }
 
 function conflict(message: string, subject: AuditedSubject): AppError {
@@ -183,7 +201,7 @@ export async function applyTransition<T extends AuditedSubject>(
     throw conflict(`this ${noun} has changed since you read it (you saw version ${spec.expectedVersion}, it is now ${subject.version})`, subject);
   }
   if (!spec.from.includes(subject.status)) throw conflict(`cannot ${spec.action} a ${noun} that is ${subject.status}`, subject);
-  if (spec.duty) checkSeparation(actor, spec.duty, subject, await performedDuties(deps.models, target, subject), noun);
+  if (spec.duty) checkSeparation(actor, spec.duty, subject, await performedDuties(deps.models, target, subject), noun, spec.coAuthors);
 
   const prev = await deps.models.AuditEntry.findOne({ subjectType: target.subjectType, subjectId, version: subject.version }).lean<AuditEntry>();
   if (!prev) throw new Error(`audit chain of ${target.subjectType} ${subjectId} has no entry for version ${subject.version}; run npm run audit:verify`);
@@ -221,16 +239,19 @@ export async function applyTransition<T extends AuditedSubject>(
 }
 
 /**
- * Insert a new subject (status draft, version 1, round 1) and its `create` entry. `doc` holds the
- * subject's own fields; `diff` records its initial content.
+ * Insert a new subject (version 1, round 1) and its first entry: a `create` into `draft`, unless
+ * `action`/`status` say otherwise (a trusted import stores fact-checks as released at once, with
+ * one entry naming the import). `doc` holds the subject's own fields; `diff` records its initial
+ * content.
  */
 export async function createSubject<T extends AuditedSubject>(
   deps: AuditDeps,
   target: AuditTarget,
   actor: AuditActor,
   doc: Record<string, unknown> & { _id: Types.ObjectId },
-  opts: { diff?: AuditDiff; comment?: string; meta?: Record<string, unknown> } = {},
+  opts: { diff?: AuditDiff; comment?: string; meta?: Record<string, unknown>; action?: string; status?: AuditStatus } = {},
 ): Promise<T> {
+  const status = opts.status ?? 'draft';
   const createEntry: AuditDraft = {
     subjectType: target.subjectType,
     subjectId: String(doc._id),
@@ -239,14 +260,14 @@ export async function createSubject<T extends AuditedSubject>(
     actorId: actor.id,
     actorName: actor.name,
     role: actor.role,
-    action: 'create',
-    to: 'draft',
+    action: opts.action ?? 'create',
+    to: status,
     at: deps.clock.now(),
     ...(opts.comment ? { comment: opts.comment } : {}),
     ...(opts.diff ? { diff: plainJson(opts.diff) } : {}),
     ...(opts.meta ? { meta: plainJson(opts.meta) } : {}),
   };
-  const created = await target.model.create({ ...doc, status: 'draft', version: 1, round: 1, authorId: actor.id, authorName: actor.name, createEntry });
+  const created = await target.model.create({ ...doc, status, version: 1, round: 1, authorId: actor.id, authorName: actor.name, createEntry });
   await insertChained(deps.models, createEntry, null);
   return (created as unknown as { toObject(): T }).toObject();
 }

@@ -1,5 +1,5 @@
-import type { OutboundReply } from '../../bot/wechat/reply.js';
-import type { InboundMessage } from '../../bot/wechat/inbound.js';
+import type { OutboundReply } from './messages.js';
+import type { InboundMessage } from './messages.js';
 
 /** What is known about one inbound message, shared by every server process (Redis). */
 export type InboundRecord =

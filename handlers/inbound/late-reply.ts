@@ -1,4 +1,4 @@
-import type { OutboundReply } from '../../bot/wechat/reply.js';
+import type { OutboundReply } from './messages.js';
 import type { InboundStore } from './inbound-store.js';
 
 export interface LateReplyDeps {

@@ -1,9 +1,7 @@
-import type { OutboundReply } from '../../bot/wechat/reply.js';
-import type { Models } from '../../models/index.js';
+import type { OutboundReply } from './messages.js';
 import type { InboundStore, ParkedInbound } from './inbound-store.js';
 import { recordLateReply } from './late-reply.js';
-import { respond, type RespondDeps } from './respond.js';
-import { openConversation, saveConversation, type SessionStore } from './session.js';
+import { handleInbound, type InboundDeps } from './handle-inbound.js';
 
 export interface RescueDeps {
   store: InboundStore;
@@ -56,16 +54,10 @@ export async function rescueInbound(deps: RescueDeps, dedupKey: string): Promise
 }
 
 /**
- * The conversation step for a parked message, as the webhook's session and dispatch steps run
- * it: resident (recorded once), session, flow step, session saved.
+ * The conversation step for a parked message, as the webhook runs it: resident (recorded once),
+ * session, flow step and effects, session saved.
  */
-export async function rerunConversation(
-  deps: { models: Models; sessions: SessionStore; respond: RespondDeps; now(): Date },
-  parked: ParkedInbound,
-): Promise<OutboundReply | null> {
+export async function rerunConversation(deps: InboundDeps, parked: ParkedInbound): Promise<OutboundReply | null> {
   const { channel, inbound, receivedAt } = parked;
-  const opened = await openConversation(deps.models, deps.sessions, channel, inbound, new Date(receivedAt), { rerun: true });
-  const out = await respond(deps.respond, { inbound, resident: opened.resident, session: opened.session });
-  await saveConversation(deps.sessions, opened, out.session, deps.now());
-  return out.reply;
+  return (await handleInbound(deps, { channel, inbound, receivedAt: new Date(receivedAt), rerun: true })).reply;
 }

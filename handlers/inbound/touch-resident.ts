@@ -1,6 +1,7 @@
 import type { Models } from '../../models/index.js';
 import { residentIdFor, type Language } from '../../models/resident.js';
-import type { InboundMessage } from '../../bot/wechat/inbound.js';
+import { flagsOf } from '../../models/vulnerability.js';
+import type { InboundMessage } from './messages.js';
 
 /** The resident fields a conversation step needs. */
 export interface ResidentView {
@@ -10,6 +11,34 @@ export interface ResidentView {
   language: Language;
   subscribed: boolean;
   registered: boolean;
+  subscribeScene?: string;
+  registration?: { communityCode: string; buildingCode?: string; unit?: string; room?: string; householdSize?: number };
+  vulnerable: string[];
+  mobile?: string;
+  householdId?: string;
+  /** Pending or approved volunteer (the `1` that answers a task prompt is read only for approved ones). */
+  volunteer?: 'pending' | 'approved';
+}
+
+/**
+ * Where the conversation gets its resident: recorded on every inbound, read by the rescue job.
+ * The MongoDB version is below; a cached one can stand in front of it (the hot path).
+ */
+export interface ResidentStore {
+  /** Record one inbound on the resident (48-hour window, budget, subscription) and return them. */
+  touch(channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView>;
+  /** For a message run again later: record it only if no newer inbound is recorded (see `touchResidentOnce`). */
+  touchOnce(channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView>;
+  /** The resident was changed by an effect (language, registration): forget any cached copy. */
+  changed(channel: 'wechat' | 'wecom', openid: string): Promise<void>;
+}
+
+export function mongoResidentStore(models: Models): ResidentStore {
+  return {
+    touch: (channel, inbound, at) => touchResident(models, channel, inbound, at),
+    touchOnce: (channel, inbound, at) => touchResidentOnce(models, channel, inbound, at),
+    changed: async () => {},
+  };
 }
 
 /**
@@ -45,16 +74,36 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
   return residentView(channel, inbound.fromUser, doc!);
 }
 
-type ResidentDoc = { _id: unknown; language?: Language; subscribed?: boolean; registration?: { communityCode?: string }; lastInboundAt?: Date | null };
+type ResidentDoc = {
+  _id: unknown;
+  language?: Language;
+  subscribed?: boolean;
+  subscribeScene?: string;
+  registration?: { communityCode?: string; buildingCode?: string; unit?: string; room?: string; householdSize?: number };
+  vulnerable?: Record<string, boolean>;
+  mobile?: string;
+  householdId?: unknown;
+  lastInboundAt?: Date | null;
+  volunteerStatus?: string | null;
+};
 
-function residentView(channel: 'wechat' | 'wecom', openid: string, doc: ResidentDoc): ResidentView {
+export function residentView(channel: 'wechat' | 'wecom', openid: string, doc: ResidentDoc): ResidentView {
+  const r = doc.registration;
   return {
     id: String(doc._id),
     channel,
     openid,
     language: doc.language ?? 'zh-CN',
     subscribed: doc.subscribed ?? true,
-    registered: !!doc.registration?.communityCode,
+    registered: !!r?.communityCode,
+    ...(doc.subscribeScene ? { subscribeScene: doc.subscribeScene } : {}),
+    ...(r?.communityCode
+      ? { registration: { communityCode: r.communityCode, buildingCode: r.buildingCode, unit: r.unit, room: r.room, householdSize: r.householdSize } }
+      : {}),
+    vulnerable: flagsOf(doc.vulnerable),
+    ...(doc.mobile ? { mobile: doc.mobile } : {}),
+    ...(doc.householdId ? { householdId: String(doc.householdId) } : {}),
+    ...(doc.volunteerStatus === 'pending' || doc.volunteerStatus === 'approved' ? { volunteer: doc.volunteerStatus } : {}),
   };
 }
 

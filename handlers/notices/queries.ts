@@ -1,13 +1,13 @@
 import { Types } from 'mongoose';
+import type { z } from 'zod';
+import type { NoticeDetail } from './responses.js';
 import type { Models } from '../../models/index.js';
 import type { AuditEntry } from '../../models/audit-entry.js';
 import type { Notice } from '../../models/notice.js';
-import type { Duty } from '../../models/staff-user.js';
-import { DUTIES } from '../../models/staff-user.js';
 import { notFound } from '../errors.js';
 import { requireScope, type Actor, type ScopeTarget } from '../staff/access.js';
 import { communityScope } from '../places/communities.js';
-import { auditTrail } from '../audit/chain.js';
+import { auditTrail, roundDuties } from '../audit/chain.js';
 import { loadNotice } from './deps.js';
 import { noticeProgress, type NoticeProgress } from './progress.js';
 import type { ListQuery } from './validate.js';
@@ -71,25 +71,16 @@ async function progressOf(models: Models, n: Notice, trail: AuditEntry[], live?:
   return noticeProgress(models, id);
 }
 
-export async function getNotice(
-  models: Models,
-  id: string,
-  live?: LiveProgress,
-): Promise<{ notice: Record<string, unknown>; audit: ReturnType<typeof auditEntryView>[]; progress: NoticeProgress }> {
+export async function getNotice(models: Models, id: string, live?: LiveProgress): Promise<z.input<typeof NoticeDetail>> {
   const n = await loadNotice(models, id);
   const trail = await auditTrail(models, 'notice', id);
-  const duties = {} as Record<Duty, { id: string; name: string; at: Date } | null>;
-  for (const d of DUTIES) {
-    const e = trail.filter((x) => x.round === n.round && x.duty === d).at(-1);
-    duties[d] = e ? { id: e.actorId, name: e.actorName, at: e.at } : null;
-  }
   return {
     notice: {
       ...summaryView(n),
       body: n.body,
       targets: n.targets,
       round: n.round,
-      duties,
+      duties: roundDuties(trail, n.round),
       releasedAt: n.releasedAt ?? null,
       sendingAt: n.sendingAt ?? null,
       completedAt: n.completedAt ?? null,

@@ -5,74 +5,57 @@
  */
 import type { Models } from '../../models/index.js';
 import type { NoticeScope, NoticeTargets } from '../../models/notice.js';
+import { z } from 'zod';
 import { invalid } from '../errors.js';
+import { buildingCode, parseBody, placeCode } from '../input.js';
 import { requireScope, type Actor, type ScopeTarget } from '../staff/access.js';
 
 const TARGET_KEYS = ['all', 'communities', 'buildings', 'vulnerable', 'volunteers', 'tags'] as const;
-const CODE = /^[a-z0-9-]{1,32}$/;
-const BUILDING_CODE = /^[\p{L}\p{N}_-]{1,32}$/u;
-const TAG = /^[\p{L}\p{N}_-]{1,32}$/u;
-const MAX_COMMUNITIES = 100;
-const MAX_BUILDINGS = 500;
-const MAX_TAGS = 20;
+const TAG = z.string().regex(/^[\p{L}\p{N}_-]{1,32}$/u, { error: 'must be a tag (letters, digits, _ or -, at most 32)' });
+const flag = z.boolean().optional();
 
-function list(v: unknown, field: string, max: number): unknown[] | undefined {
-  if (v === undefined) return undefined;
-  if (!Array.isArray(v)) throw invalid(`targets.${field} must be an array`, { field: `targets.${field}` });
-  if (v.length > max) throw invalid(`targets.${field} has ${v.length} items; at most ${max}`, { field: `targets.${field}` });
-  return v;
-}
-
-function flag(v: unknown, field: string): boolean | undefined {
-  if (v === undefined) return undefined;
-  if (typeof v !== 'boolean') throw invalid(`targets.${field} must be true or false`, { field: `targets.${field}` });
-  return v;
-}
-
-/** Check the shape of `targets` (400 with the offending field) and normalise it (dedupe, drop empties). */
-export function parseTargets(raw: unknown): NoticeTargets {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('targets must be an object, e.g. {"all": true}', { field: 'targets' });
-  const t = raw as Record<string, unknown>;
-  const unknown = Object.keys(t).filter((k) => !(TARGET_KEYS as readonly string[]).includes(k));
-  if (unknown.length) throw invalid(`unknown target group ${unknown.join(', ')}; groups: ${TARGET_KEYS.join(', ')}`, { field: 'targets' });
+/** Drop false flags and empty lists, and list each community, building and tag once. */
+function normalise(t: NoticeTargets): NoticeTargets {
   const out: NoticeTargets = {};
-  if (flag(t.all, 'all')) out.all = true;
-  const communities = list(t.communities, 'communities', MAX_COMMUNITIES)?.map((c) => {
-    if (typeof c !== 'string' || !CODE.test(c))
-      throw invalid(`targets.communities: ${JSON.stringify(c)} is not a community code`, { field: 'targets.communities' });
-    return c;
-  });
-  if (communities?.length) out.communities = [...new Set(communities)];
-  const buildings = list(t.buildings, 'buildings', MAX_BUILDINGS)?.map((b) => {
-    const o = b as Record<string, unknown> | null;
-    if (
-      !o ||
-      typeof o !== 'object' ||
-      typeof o.community !== 'string' ||
-      typeof o.building !== 'string' ||
-      Object.keys(o).length !== 2 ||
-      !CODE.test(o.community) ||
-      !BUILDING_CODE.test(o.building)
-    ) {
-      throw invalid('targets.buildings items must be {"community": code, "building": code}', { field: 'targets.buildings' });
-    }
-    return { community: o.community, building: o.building };
-  });
-  if (buildings?.length) {
+  if (t.all) out.all = true;
+  if (t.communities?.length) out.communities = [...new Set(t.communities)];
+  if (t.buildings?.length) {
     const seen = new Set<string>();
-    out.buildings = buildings.filter((b) => !seen.has(`${b.community}/${b.building}`) && !!seen.add(`${b.community}/${b.building}`));
+    out.buildings = t.buildings.filter((b) => !seen.has(`${b.community}/${b.building}`) && !!seen.add(`${b.community}/${b.building}`));
   }
-  if (flag(t.vulnerable, 'vulnerable')) out.vulnerable = true;
-  if (flag(t.volunteers, 'volunteers')) out.volunteers = true;
-  const tags = list(t.tags, 'tags', MAX_TAGS)?.map((x) => {
-    if (typeof x !== 'string' || !TAG.test(x))
-      throw invalid(`targets.tags: ${JSON.stringify(x)} is not a tag (letters, digits, _ or -, at most 32)`, { field: 'targets.tags' });
-    return x;
-  });
-  if (tags?.length) out.tags = [...new Set(tags)];
-  if (!Object.keys(out).length) throw invalid('targets select nobody: set all, communities, buildings, vulnerable, volunteers or tags', { field: 'targets' });
+  if (t.vulnerable) out.vulnerable = true;
+  if (t.volunteers) out.volunteers = true;
+  if (t.tags?.length) out.tags = [...new Set(t.tags)];
   return out;
 }
+
+/** The groups as stored and shown. */
+export const TargetGroups = z.strictObject(
+  {
+    all: flag,
+    communities: z.array(placeCode).max(100).optional(),
+    buildings: z
+      .array(z.strictObject({ community: placeCode, building: buildingCode }, { error: 'must be {"community": code, "building": code}' }))
+      .max(500)
+      .optional(),
+    vulnerable: flag,
+    volunteers: flag,
+    tags: z.array(TAG).max(20).optional(),
+  },
+  {
+    error: (iss) =>
+      iss.code === 'unrecognized_keys'
+        ? `unknown group ${iss.keys.join(', ')}; groups: ${TARGET_KEYS.join(', ')}`
+        : iss.code === 'invalid_type' && iss.input !== undefined
+          ? 'must be an object, e.g. {"all": true}'
+          : undefined,
+  },
+);
+
+/** The subscriber groups of a notice, checked (400 with the offending field) and normalised. */
+export const NoticeTargetsSchema = TargetGroups.transform(normalise)
+  .refine((t) => Object.keys(t).length > 0, { error: 'select nobody: set all, communities, buildings, vulnerable, volunteers or tags' })
+  .meta({ description: "Subscriber groups (OR-ed) inside the author's scope; a resident in several groups is counted once." });
 
 /**
  * Where the named communities and buildings are (400 for an unknown one). The other groups
@@ -140,12 +123,11 @@ export async function countRecipients(models: Models, targets: NoticeTargets, sc
   return models.Resident.countDocuments(await recipientFilter(models, targets, scope));
 }
 
+export const PreviewTargetsBody = z.strictObject({ targets: NoticeTargetsSchema });
+
 /** `POST /api/notices/preview-targets`: validate the groups in the actor's scope and count. */
 export async function previewTargets(models: Models, actor: Actor, raw: unknown): Promise<{ count: number }> {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalid('expected a JSON object {"targets": {...}}');
-  const extra = Object.keys(raw).filter((k) => k !== 'targets');
-  if (extra.length) throw invalid(`unknown field ${extra.join(', ')}; expected {"targets": {...}}`);
-  const targets = parseTargets((raw as { targets?: unknown }).targets);
+  const { targets } = parseBody(PreviewTargetsBody, raw);
   await validateTargets(models, actor, targets);
   return { count: await countRecipients(models, targets, actor.scope) };
 }

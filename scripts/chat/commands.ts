@@ -7,7 +7,7 @@ import type { ResidentAction } from './wechat-request.js';
 export const HELP = `Type a message and press Enter to send it as text. Commands:
   /subscribe [SCENE]   follow the account (through a QR code with SCENE, if given)
   /unsubscribe         unfollow
-  /click KEY           tap a menu button (HEALTH_REPORT, SUPPLIES, VOLUNTEER, RUMOR_CHECK, MY_ACCOUNT)
+  /click KEY           tap a menu button (HEALTH_REPORT, SUPPLIES, VOLUNTEER, RUMOR_CHECK, MY_ACCOUNT, RETURNEE, BOOKING)
   /scan SCENE          scan a parametric QR code as an existing follower
   /location LAT LNG    report your location (the LOCATION event)
   /help                this text

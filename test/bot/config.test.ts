@@ -97,6 +97,10 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
   WECOM_TOKEN: [['t'.repeat(33), /does not match/]],
   WECOM_ENCODING_AES_KEY: [['k'.repeat(42), /does not match/]],
   WECOM_API_BASE: [['qyapi.weixin.qq.com', /not a URL/]],
+  HEALTH_REMINDER_AT: [
+    ['8pm', /does not match/],
+    ['24:00', /does not match/],
+  ],
   BROADCAST_RATE_PER_S: [
     ['fast', /not a number ≥ 0/],
     ['-1', /not a number ≥ 0/],
@@ -109,6 +113,10 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['0', /out of range 1\.\.1000/],
     ['1001', /out of range/],
     ['ten', /not an integer/],
+  ],
+  VOLUNTEER_REMINDER_LEAD_MIN: [
+    ['0', /out of range 1\.\.10080/],
+    ['two hours', /not an integer/],
   ],
 };
 
@@ -136,9 +144,11 @@ const DEFAULTS: Partial<Config> = {
   WECOM_TOKEN: '',
   WECOM_ENCODING_AES_KEY: '',
   WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
+  HEALTH_REMINDER_AT: '20:00',
   BROADCAST_RATE_PER_S: 0,
   BROADCAST_BATCH_SIZE: 100,
   WORKER_CONCURRENCY: 20,
+  VOLUNTEER_REMINDER_LEAD_MIN: 120,
 };
 
 const required = NAMES.filter((n) => (VARIABLES[n] as { default?: string }).default === undefined);

@@ -21,6 +21,13 @@ describe('menu intents', () => {
     ['5', 'account'],
     ['我的', 'account'],
     ['my account', 'account'],
+    ['6', 'returnee'],
+    ['返回登记', 'returnee'],
+    ["I'm back", 'returnee'],
+    ['I’m back', 'returnee'],
+    ['7', 'booking'],
+    ['预约', 'booking'],
+    ['Book', 'booking'],
   ])('%j → service %s', (text, service) => {
     expect(intentOfText(text)).toEqual({ kind: 'service', service });
   });
@@ -32,7 +39,7 @@ describe('menu intents', () => {
   });
 
   it('anything else is unknown, not a guess', () => {
-    for (const t of ['12', '你好', '6', '1 2', '']) expect(intentOfText(t)).toEqual({ kind: 'unknown' });
+    for (const t of ['12', '你好', '8', '1 2', '', '返回 登记']) expect(intentOfText(t)).toEqual({ kind: 'unknown' });
   });
 
   it('folds full-width digits and ideographic spaces', () => {

@@ -76,7 +76,7 @@ describe('npm run chat', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('linli: 欢迎关注邻里');
     expect(r.stdout).toContain('linli: Switched to English.');
-    expect(r.stdout).toContain('"Supplies" opens soon');
+    expect(r.stdout).toContain('please register your household'); // Supplies needs registration first
     expect(r.stdout).toMatch(/bob> \/unsubscribe\nlinli: \(no reply\)/);
   });
 

@@ -52,7 +52,7 @@ const writeMenu = (name: string, text: string) => {
 };
 
 describe('scripts/menu.json', () => {
-  it('is valid and has the five CLICK keys with their Chinese names', () => {
+  it('is valid and has the seven CLICK keys with their Chinese names', () => {
     type Button = { name: string; key?: string; sub_button?: Button[] };
     const menu = JSON.parse(fs.readFileSync(DEFAULT_MENU_FILE, 'utf8')) as { button: Button[] };
     expect(validateMenu(menu)).toEqual([]);
@@ -63,6 +63,8 @@ describe('scripts/menu.json', () => {
       VOLUNTEER: '志愿者',
       RUMOR_CHECK: '辟谣查询',
       MY_ACCOUNT: '我的',
+      BOOKING: '预约领取',
+      RETURNEE: '返回登记',
     });
   });
 });

@@ -1,28 +1,16 @@
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoUri } from '../support/services.js';
 import { bindModels, syncIndexes, type Models } from '../../models/index.js';
 import { seedPlaces } from '../support/runtime.js';
+import { runScript } from '../support/cli.js';
 import { hashToken } from '../../handlers/staff/accounts.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 let uri: string;
 let conn: mongoose.Connection;
 let models: Models;
 
-/** Run a CLI as an operator would: a child process with only MONGODB_URI set. */
-function run(script: string, args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(TSX, [path.join(ROOT, 'scripts', script), ...args], {
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, MONGODB_URI: uri, ...env },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = (script: string, args: string[], env: Record<string, string> = {}) => runScript(script, args, uri, env);
 
 beforeAll(async () => {
   uri = mongoUri('staffcli');
@@ -35,7 +23,7 @@ afterAll(() => conn?.close());
 
 describe('npm run staff', () => {
   it('create prints the token as the last line; the database keeps only its hash', async () => {
-    const r = run('staff.ts', ['create', '--name', 'Wang Li', '--role', 'committee', '--community', 'c1', '--duties', 'verify,edit']);
+    const r = run('staff.ts', ['create', '--name', 'Wang Li', '--role', 'committee', '--community', 'c1', '--duties', 'verify,edit', '--wecom', 'WangLi']);
     expect(r.code, r.err).toBe(0);
     const token = r.out.trim().split('\n').at(-1)!;
     expect(token).toMatch(/^llt_[\w-]{40,}$/);
@@ -44,6 +32,8 @@ describe('npm run staff', () => {
     expect(JSON.stringify(staff)).not.toContain(token);
     expect(staff?.scope).toMatchObject({ streetCode: 's1', communityCode: 'c1' });
     expect(staff?.duties).toEqual(['verify', 'edit']);
+    expect(staff?.wecomUserId).toBe('WangLi');
+    expect(run('staff.ts', ['list']).out).toMatch(/Wang Li {2}\(WeCom WangLi\)/);
   });
 
   it('list shows accounts and revoke marks one revoked (twice is harmless)', async () => {
@@ -94,6 +84,11 @@ describe('npm run seed:demo', () => {
     expect(second.code).toBe(0);
     expect(await models.Community.countDocuments({ code: 'demo' })).toBe(1);
     expect(await models.Building.countDocuments({ communityCode: 'demo' })).toBe(3);
+    // Every demo resident registered in a household of their own, once; every demo account has a WeCom UserID.
+    expect(await models.Household.countDocuments({ communityCode: 'demo' })).toBe(30);
+    expect(await models.Resident.countDocuments({ 'registration.communityCode': 'demo', householdId: { $exists: true } })).toBe(30);
+    const staff = await models.StaffUser.find({ name: /^demo-/ }).lean();
+    expect(staff.map((s) => s.wecomUserId)).toEqual(staff.map((s) => s.name));
     const tokens = [...second.out.matchAll(/(llt_[\w-]+)/g)].map((m) => m[1]!);
     expect(tokens.length).toBeGreaterThanOrEqual(7);
     for (const role of ['admin', 'government', 'party', 'committee', 'social_org', 'property', 'volunteer_lead']) expect(second.out).toContain(role);

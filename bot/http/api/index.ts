@@ -5,9 +5,31 @@ import type { StaffState } from '../staff-auth.js';
 import { registerPlaceRoutes } from './places.js';
 import { registerStaffRoutes } from './staff.js';
 import { registerNoticeRoutes } from './notices.js';
+import { registerGateRoutes } from './gates.js';
+import { registerAllocationRoutes } from './allocations.js';
+import { registerVolunteerRoutes } from './volunteers.js';
+import { registerOpenApiRoute } from './openapi.js';
+import { registerHealthRoutes } from './health.js';
+import { registerEscalationRoutes } from './escalations.js';
+import { registerSupplyRoutes } from './supplies.js';
+import { registerResidentRoutes } from './residents.js';
+import { registerRumorRoutes } from './rumors.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
-export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [registerStaffRoutes, registerPlaceRoutes, registerNoticeRoutes];
+export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) => void> = [
+  registerStaffRoutes,
+  registerPlaceRoutes,
+  registerNoticeRoutes,
+  registerGateRoutes,
+  registerAllocationRoutes,
+  registerVolunteerRoutes,
+  registerHealthRoutes,
+  registerEscalationRoutes,
+  registerSupplyRoutes,
+  registerResidentRoutes,
+  registerOpenApiRoute,
+  registerRumorRoutes,
+];
 
 /** The staff JSON API. Every route is guarded by `requireStaff` (tests enumerate them). */
 export function apiRouter(rt: Runtime): Router<StaffState> {

@@ -5,11 +5,13 @@
  * resource in community c1 to PARAMS/REQUESTS below (the scope tests say so when missing).
  */
 import type Router from '@koa/router';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { apiRouter } from '../../../bot/http/api/index.js';
 import type { RoutePolicy } from '../../../bot/http/staff-auth.js';
 import { ROLES, type Role } from '../../../models/staff-user.js';
+import { volunteerIdFor } from '../../../models/volunteer.js';
 import { revokeStaff } from '../../../handlers/staff/accounts.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, staffToken, type TestRuntime } from '../../support/runtime.js';
 
@@ -46,13 +48,31 @@ let stopHttp: () => Promise<void>;
  * whose scope comes from the query or body get their request in REQUESTS. When you add such a
  * route, add to these: its scope tests fail until you do.
  */
-const PARAMS: Record<string, string> = { code: 'c1' };
+const PARAMS: Record<string, string> = {
+  code: 'c1',
+  // Fact-checks and claims are platform-wide (no scope): any id gets past the guard, then 404.
+  'fact-checks:id': '0123456789abcdef01234567',
+  'claims:id': '0123456789abcdef01234567',
+};
 const NOTICE = { title: 'Water cut', body: 'No water on Tuesday 9:00–12:00.', targets: { communities: ['c1'] } };
 const REQUESTS: Record<string, { query?: Record<string, string>; body?: unknown }> = {
   'GET /api/notices': { query: { community: 'c1' } },
   'POST /api/notices': { body: NOTICE },
   'POST /api/notices/preview-targets': { body: { targets: { communities: ['c1'] } } },
   'PATCH /api/notices/:id': { body: { title: 'Water cut (changed)' } },
+  'POST /api/gates': { body: { community: 'c1', name: 'Auth gate' } },
+  'GET /api/gates': { query: { community: 'c1' } },
+  'GET /api/gate-records': { query: { community: 'c1' } },
+  'GET /api/gate-records/out-now': { query: { community: 'c1' } },
+  'GET /api/returnees': { query: { community: 'c1' } },
+  'PATCH /api/communities/:code/rules': { body: { gates: { closed: false } } },
+  'POST /api/communities/:code/risk-areas': { body: { area: '武汉' } },
+  'POST /api/allocations': {
+    body: { community: 'c1', item: 'masks', stock: 10, slots: [{ start: '2099-01-01T09:00:00+08:00', end: '2099-01-01T10:00:00+08:00', capacity: 5 }] },
+  },
+  'GET /api/allocations': { query: { community: 'c1' } },
+  'POST /api/allocations/:id/redeem': { body: { code: 'ACDEFG' } },
+  'PATCH /api/volunteer-tasks/:id': { body: { title: 'Deliver medicine (changed)' } },
 };
 
 async function createFixtures(): Promise<void> {
@@ -62,10 +82,101 @@ async function createFixtures(): Promise<void> {
   const res = await call({ method: 'POST', path: '/api/notices', guardIndex: 0, layerSize: 0 }, author, { body: JSON.stringify(NOTICE) });
   if (res.status !== 201) throw new Error(`creating the fixture notice failed: ${res.status} ${JSON.stringify(res.body)}`);
   PARAMS['notices:id'] = res.body.id;
+  // A gate and an allocation round in c1 (written directly: no WeChat QR call), and a risk area to remove.
+  const gate = await t.rt.models.Gate.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    name: 'North',
+    scene: 'g:x',
+    qr: { ticket: 't', url: 'http://weixin.qq.com/q/x', imageUrl: 'x', createdAt: new Date() },
+    createdAt: new Date(),
+    createdBy: 'test',
+  });
+  PARAMS['gates:id'] = String(gate._id);
+  const round = await t.rt.models.AllocationRound.create({
+    _id: new Types.ObjectId(),
+    communityCode: 'c1',
+    streetCode: 's1',
+    item: 'masks',
+    stock: 10,
+    perHousehold: 1,
+    slots: [],
+    status: 'draft',
+    createdAt: new Date(),
+  });
+  PARAMS['allocations:id'] = String(round._id);
+  PARAMS['risk-areas:area'] = '武汉';
+  // A volunteer of c1 (building b1) and a task of c1, for the volunteer routes.
+  const residentId = new Types.ObjectId();
+  const at = new Date();
+  await t.rt.models.Volunteer.create({
+    _id: volunteerIdFor(residentId),
+    residentId,
+    name: 'Fixture',
+    mobile: '+8613800000000',
+    area: 'community',
+    streetCode: 's1',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    status: 'pending',
+    round: 1,
+    appliedAt: at,
+    consentAt: at,
+    sourceKey: 'fixture',
+  });
+  PARAMS['volunteers:id'] = String(volunteerIdFor(residentId));
+  const lead = await tokenFor('volunteer_lead', { community: 'c1' });
+  const startsAt = new Date(Date.now() + 86_400_000);
+  const task = { title: 'Deliver medicine', place: 'Centre', startsAt, endsAt: new Date(startsAt.getTime() + 3_600_000), slots: 2, community: 'c1' };
+  const made = await call({ method: 'POST', path: '/api/volunteer-tasks', guardIndex: 0, layerSize: 0 }, lead, { body: JSON.stringify(task) });
+  if (made.status !== 201) throw new Error(`creating the fixture task failed: ${made.status} ${JSON.stringify(made.body)}`);
+  PARAMS['volunteer-tasks:id'] = made.body.id;
+  // Health, escalation and supply records in c1/b1 (the escalation's resident does not exist, so answering sends nothing).
+  const m = t.rt.models;
+  const now = new Date();
+  const fixtureResident = new Types.ObjectId();
+  const alert = await m.Alert.create({
+    _id: new Types.ObjectId(),
+    level: 'red',
+    residentId: fixtureResident,
+    reportId: new Types.ObjectId(),
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    date: '2026-11-28',
+    createdAt: now,
+  });
+  PARAMS['alerts:id'] = String(alert._id);
+  const escalation = await m.Escalation.create({
+    residentId: fixtureResident,
+    channel: 'wechat',
+    openid: 'o-fixture',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    reason: 'asked',
+    createdAt: now,
+  });
+  PARAMS['escalations:id'] = String(escalation._id);
+  const request = await m.SupplyRequest.create({
+    ticket: 'S-20261128-0001',
+    communityCode: 'c1',
+    buildingCode: 'b1',
+    residentId: fixtureResident,
+    category: 'food',
+    items: 'rice',
+    urgency: 'today',
+    address: 'b1 101',
+    seq: 1,
+    createdAt: now,
+    updatedAt: now,
+    sourceKey: 'fixture',
+  });
+  PARAMS['supply-requests:id'] = String(request._id);
 }
 
 // The runtime is built at collection time so the routes to test are read from a real router.
-t = await createTestRuntime({ dbPrefix: 'auth' });
+// WeChat is a port nobody answers here (creating a gate's QR code fails fast and is recorded).
+t = await createTestRuntime({ dbPrefix: 'auth', env: { WECHAT_API_BASE: 'http://127.0.0.1:9' } });
 const ROUTES = enumerateRoutes(apiRouter(t.rt));
 const label = (r: Route) => `${r.method} ${r.path}`;
 
@@ -217,10 +328,14 @@ describe('API errors', () => {
     expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('not valid JSON') });
   });
 
-  it('answers a handler validation error with its code', async () => {
+  it('answers a validation error with its code, the field and the reason', async () => {
     const res = await post('/api/staff', await tokenFor('admin'), JSON.stringify({ name: 'x', role: 'mayor' }));
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'invalid_input', message: expect.stringContaining('role must be one of') });
+    expect(await res.json()).toEqual({
+      error: 'invalid_input',
+      message: expect.stringContaining('role must be one of'),
+      details: { field: 'role', reason: expect.stringContaining('must be one of') },
+    });
   });
 
   it('answers an unknown resource with 404 not_found', async () => {

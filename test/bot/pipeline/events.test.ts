@@ -91,7 +91,7 @@ describe('menu and other events', () => {
   it('CLICK in English after switching language', async () => {
     await push({ type: 'text', content: 'English' }, 'oClickerEn');
     const res = await push({ type: 'click', key: 'RUMOR_CHECK' }, 'oClickerEn', 'safe');
-    expect(textOf(res)).toContain('Rumour check');
+    expect(textOf(res)).toContain('Send me the message you want checked');
   });
 
   it('SCAN (an existing follower scans a QR code) answers the menu', async () => {

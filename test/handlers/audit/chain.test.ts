@@ -9,6 +9,9 @@ import { verifyAuditChains } from '../../../handlers/audit/verify.js';
 import { createNotice } from '../../../handlers/notices/drafts.js';
 import { editNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';
 import type { AuditDraft } from '../../../models/audit-entry.js';
+import { createFactCheck } from '../../../handlers/rumors/fact-checks.js';
+import { verifyFactCheck } from '../../../handlers/rumors/audit-actions.js';
+import { rumorDeps, sampleFactCheck } from '../rumors/helpers.js';
 import { TEST_ENV } from '../../support/runtime.js';
 import { actor, noticeDeps, openAuditDb, sampleNotice, type AuditTestDb } from './helpers.js';
 
@@ -156,6 +159,27 @@ describe('the chain in the database', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toContain(`notice/${id} seq 2`);
     await t.models.AuditEntry.collection.insertOne(trail[2]!);
+    expect((await auditVerify(t.uri)).code).toBe(0);
+  });
+
+  it('audit:verify covers fact-checks: a changed entry and a cut-off end are named', async () => {
+    const deps = rumorDeps(t.models);
+    const id = (await createFactCheck(deps, actor('author'), sampleFactCheck())).id;
+    await verifyFactCheck(deps, actor('verifier', ['verify']), id, { comment: '来源已核' });
+    const trail = await auditTrail(t.models, 'fact_check', id);
+    expect((await auditVerify(t.uri)).code).toBe(0);
+
+    await t.models.AuditEntry.collection.updateOne({ _id: trail[1]!._id }, { $set: { comment: '没有核对' } });
+    const tampered = await auditVerify(t.uri);
+    expect(tampered.code).toBe(1);
+    expect(tampered.stderr).toContain(`fact_check/${id} seq 2 (entry ${String(trail[1]!._id)})`);
+    await t.models.AuditEntry.collection.updateOne({ _id: trail[1]!._id }, { $set: { comment: '来源已核' } });
+
+    await t.models.AuditEntry.collection.deleteOne({ _id: trail[1]!._id });
+    expect((await verifyAuditChains(t.models)).problems).toMatchObject([
+      { subjectType: 'fact_check', subjectId: id, reason: expect.stringContaining('ends at version 1 but the fact_check is at version 2') },
+    ]);
+    await t.models.AuditEntry.collection.insertOne(trail[1]!);
     expect((await auditVerify(t.uri)).code).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { bindModels, syncIndexes, type Models } from '../../../models/index.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 import type { Actor } from '../../../handlers/staff/access.js';
 import type { NoticeDeps } from '../../../handlers/notices/deps.js';
+import { AppError } from '../../../handlers/errors.js';
 import type { BroadcastPort, StartBroadcastOptions } from '../../../handlers/ports.js';
 import { seedPlaces } from '../../support/runtime.js';
 import { mongoUri } from '../../support/services.js';
@@ -72,3 +73,14 @@ export const sampleNotice = (over: Record<string, unknown> = {}) => ({
   targets: { all: true },
   ...over,
 });
+
+/** The AppError code a promise rejects with (it fails the test when the promise succeeds). */
+export async function errorCode(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof AppError) return err.code;
+    throw err;
+  }
+  throw new Error('expected an AppError, got success');
+}

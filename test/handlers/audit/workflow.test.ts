@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../../handlers/errors.js';
 import { createNotice, updateNotice } from '../../../handlers/notices/drafts.js';
 import { cancelNotice, editNotice, rejectNotice, releaseNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';
 import { markCompleted, markSending, resumeReleasedBroadcasts } from '../../../handlers/notices/broadcast-state.js';
@@ -7,7 +6,7 @@ import { loadNotice } from '../../../handlers/notices/deps.js';
 import { auditTrail, insertChained } from '../../../handlers/audit/chain.js';
 import { verifyAuditChains } from '../../../handlers/audit/verify.js';
 import type { NoticeDeps } from '../../../handlers/notices/deps.js';
-import { actor, noticeDeps, openAuditDb, recordingPort, sampleNotice, type AuditTestDb, type RecordingPort } from './helpers.js';
+import { actor, noticeDeps, openAuditDb, recordingPort, sampleNotice, type AuditTestDb, type RecordingPort, errorCode } from './helpers.js';
 
 let t: AuditTestDb;
 let port: RecordingPort;
@@ -20,16 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-/** The AppError code a promise rejects with. */
-async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AppError) return err.code;
-    throw err;
-  }
-  throw new Error('expected an AppError, got success');
-}
+const code = errorCode;
 
 const author = actor('author', ['verify', 'edit', 'release']); // holds every duty, may use none
 const verifier = actor('verifier', ['verify', 'edit', 'release']);

@@ -1,0 +1,151 @@
+/**
+ * One inbound message, start to finish: the resident (recorded), their conversation (under a
+ * per-resident lease), the engine's step, its effects (stored before the reply says "received"),
+ * the session saved, the reply rendered in the resident's language. The webhook runs it in two
+ * halves around its own steps (`openInbound` in the session middleware, `stepInbound` in the flow
+ * step, `closeInbound` after); the rescue job runs `handleInbound` whole. Nothing here knows HTTP.
+ */
+import { converse, type ConversationSpec } from '../../flows/engine/engine.js';
+import { renderReplies, type Translate } from '../../flows/engine/render.js';
+import type { Facts } from '../../flows/engine/facts.js';
+import type { ConversationContext, ConversationSession, Language, Texts } from '../../flows/engine/types.js';
+import { DEFAULT_TIME_ZONE } from '../places/directory.js';
+import { conversationInput } from './conversation-input.js';
+import { runEffects, type EffectDeps } from './effects/index.js';
+import { loadFacts, type FactDeps } from './facts.js';
+import type { InboundMessage, OutboundReply } from './messages.js';
+import { acquireResidentLock, sessionKey, type ResidentLocks, type SessionStore } from './session.js';
+import type { ResidentView } from './touch-resident.js';
+
+/** Flows chained in one step, each loading what it needs: more than this is a loop. */
+const MAX_FACT_ROUNDS = 3;
+
+export interface InboundDeps extends FactDeps, EffectDeps {
+  spec: ConversationSpec;
+  sessions: SessionStore;
+  locks: ResidentLocks;
+  texts: Texts;
+  translate(language: Language): Translate;
+  /** A unique owner id for the resident lease. */
+  owner(): string;
+}
+
+export interface InboundRequest {
+  channel: 'wechat' | 'wecom';
+  inbound: InboundMessage;
+  /** When the webhook received it (a rescued message keeps its original time). */
+  receivedAt: Date;
+  /** Run again by the rescue job: the inbound may be recorded on the resident already. */
+  rerun?: boolean;
+}
+
+export interface OpenInbound {
+  request: InboundRequest;
+  resident: ResidentView;
+  key: string;
+  session: ConversationSession;
+  stored: boolean;
+  owner: string;
+}
+
+export interface SteppedInbound {
+  reply: OutboundReply | null;
+  session: ConversationSession;
+  /** The language the reply is in (a switch takes effect at once). */
+  language: Language;
+}
+
+export async function openInbound(deps: InboundDeps, request: InboundRequest): Promise<OpenInbound> {
+  const { channel, inbound, receivedAt } = request;
+  const key = sessionKey(channel, inbound.fromUser);
+  const owner = deps.owner();
+  const touch = request.rerun ? deps.residents.touchOnce : deps.residents.touch;
+  const [resident, loaded] = await Promise.all([
+    touch(channel, inbound, receivedAt),
+    acquireResidentLock(deps.locks, key, owner).then(async () => {
+      try {
+        return await deps.sessions.get(key);
+      } catch (err) {
+        await deps.locks.release(key, owner).catch(() => {});
+        throw err;
+      }
+    }),
+  ]).catch(async (err: unknown) => {
+    await deps.locks.release(key, owner).catch(() => {});
+    throw err;
+  });
+  return { request, resident, key, session: loaded ?? {}, stored: !!loaded, owner };
+}
+
+export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promise<SteppedInbound> {
+  const { resident, request } = opened;
+  const now = deps.clock.now();
+  const community = await deps.places.community(resident.registration?.communityCode);
+  const timeZone = community?.timeZone ?? DEFAULT_TIME_ZONE;
+  const building = community?.buildings.find((b) => b.code === resident.registration?.buildingCode);
+  const ctx: ConversationContext = {
+    now,
+    timeZone,
+    resident: {
+      id: resident.id,
+      language: resident.language,
+      registered: resident.registered,
+      ...(resident.subscribeScene ? { subscribeScene: resident.subscribeScene } : {}),
+      ...(resident.registration
+        ? {
+            registration: {
+              ...resident.registration,
+              ...(community ? { communityName: community.name } : {}),
+              ...(building ? { buildingName: building.name } : {}),
+            },
+          }
+        : {}),
+      vulnerable: resident.vulnerable,
+      ...(resident.mobile ? { mobile: resident.mobile } : {}),
+      ...(resident.volunteer ? { volunteer: resident.volunteer } : {}),
+    },
+    facts: {},
+    texts: deps.texts,
+  };
+  const input = conversationInput(request.inbound);
+  let result = converse(deps.spec, opened.session, input, ctx);
+  // Facts a starting flow needs, then a lookup for the text it reads (a rumour check started by the
+  // text itself needs both); a flow that hands over to another (`1` from a volunteer with no task
+  // prompt → the health report) may need facts twice. Each round loads what the engine asked for
+  // and runs the input again.
+  let facts: Facts = {};
+  for (let round = 0; result.needFacts; round++) {
+    if (round === MAX_FACT_ROUNDS) throw new Error(`the conversation still needs facts ${result.needFacts.join(', ')} after ${round} rounds`);
+    facts = { ...facts, ...(await loadFacts(deps, result.needFacts, resident, now, timeZone, result.lookupQuery)) };
+    result = converse(deps.spec, opened.session, input, { ...ctx, facts });
+  }
+  const results = await runEffects(deps, result.effects, { resident, now, timeZone, key: request.inbound.dedupKey });
+  const switched = result.effects.findLast((e) => e.type === 'setLanguage');
+  const language = switched?.type === 'setLanguage' ? switched.language : resident.language;
+  const text = renderReplies(result.replies, deps.translate(language), language, results);
+  return { reply: text ? { type: 'text', content: text } : null, session: result.session, language };
+}
+
+/** Save the conversation as the step left it (nothing when the step failed), and let the resident's lease go. */
+export async function closeInbound(deps: InboundDeps, opened: OpenInbound, after: ConversationSession | undefined): Promise<void> {
+  try {
+    if (!after) return;
+    const [was, is] = [JSON.stringify(opened.session), JSON.stringify(after)];
+    if (is === '{}') {
+      if (opened.stored) await deps.sessions.delete(opened.key);
+    } else if (is !== was) await deps.sessions.set(opened.key, { ...after, updatedAt: deps.clock.now().toISOString() });
+  } finally {
+    await deps.locks.release(opened.key, opened.owner);
+  }
+}
+
+export async function handleInbound(deps: InboundDeps, request: InboundRequest): Promise<SteppedInbound & { resident: ResidentView }> {
+  const opened = await openInbound(deps, request);
+  let stepped: SteppedInbound | undefined;
+  try {
+    stepped = await stepInbound(deps, opened);
+  } finally {
+    await closeInbound(deps, opened, stepped?.session);
+  }
+  return { ...stepped, resident: opened.resident };
+}
