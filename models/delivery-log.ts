@@ -97,16 +97,10 @@ export const DeliveryLogEntrySchema = new Schema(
   { collection: 'deliverylog', versionKey: false },
 );
 
-/** One recipient's delivery, as its batch's log tells it. */
-export interface Delivery extends SendDetail {
-  _id: Types.ObjectId;
-  noticeId: Types.ObjectId;
-  batchNo: number;
+/** Where one member of a batch stands, as the log tells it (what a sender needs: no ids). */
+export interface MemberState extends SendDetail {
   /** Index in the batch. */
   member: number;
-  residentId: Types.ObjectId;
-  openid: string;
-  inboundAt: Date | null;
   status: DeliveryStatus;
   /** Sends started (claims), not counting the ones given back unsent. */
   attempts: number;
@@ -121,36 +115,50 @@ export interface Delivery extends SendDetail {
   uncertainAttempts?: number;
 }
 
+/** One recipient's delivery: its member state with who and which notice. */
+export interface Delivery extends MemberState {
+  _id: Types.ObjectId;
+  noticeId: Types.ObjectId;
+  batchNo: number;
+  residentId: Types.ObjectId;
+  openid: string;
+  inboundAt: Date | null;
+}
+
 export const FINISHED: ReadonlySet<DeliveryStatus> = new Set(['sent', 'failed', 'cancelled']);
 
 /**
- * Replay a batch's log (entries in `seq` order) into one delivery per member. Within an entry the
+ * Replay a batch's log (entries in `seq` order) into one state per member. Within an entry the
  * outcomes come before the claims (a sender records one member and claims its next in the same
- * write). `noticeCancelled`: members without a final outcome read `cancelled`.
+ * write).
  */
+export function foldMemberStates(size: number, entries: DeliveryLogEntry[]): MemberState[] {
+  const out: MemberState[] = Array.from({ length: size }, (_, member) => ({ member, status: 'pending', attempts: 0 }));
+  for (const e of entries) applyLogEntry(out, e);
+  return out;
+}
+
+/** The deliveries of a batch. `noticeCancelled`: members without a final outcome read `cancelled`. */
 export function foldBatchLog(batch: Pick<DeliveryBatch, 'noticeId' | 'batchNo' | 'members'>, entries: DeliveryLogEntry[], noticeCancelled = false): Delivery[] {
-  const out: Delivery[] = batch.members.map((line, member) => {
-    const m = decodeMember(line);
+  return foldMemberStates(batch.members.length, entries).map((state, i) => {
+    const m = decodeMember(batch.members[i]!);
     const residentId = new Types.ObjectId(m.residentId);
+    const status = noticeCancelled && !FINISHED.has(state.status) ? 'cancelled' : state.status;
     return {
       _id: deliveryIdFor(batch.noticeId, residentId),
       noticeId: batch.noticeId,
       batchNo: batch.batchNo,
-      member,
       residentId,
       openid: m.openid,
       inboundAt: m.inboundAt,
-      status: 'pending',
-      attempts: 0,
+      ...state,
+      status,
     };
   });
-  for (const e of entries) applyLogEntry(out, e);
-  if (noticeCancelled) for (const d of out) if (!FINISHED.has(d.status)) d.status = 'cancelled';
-  return out;
 }
 
-/** Fold one more entry into the deliveries of its batch (the writer keeps its view current this way). */
-export function applyLogEntry(deliveries: Delivery[], e: Pick<DeliveryLogEntry, 'claims' | 'outcomes' | 'at' | 'run'>): void {
+/** Fold one more entry into the member states of its batch (the writer keeps its view current this way). */
+export function applyLogEntry(deliveries: MemberState[], e: Pick<DeliveryLogEntry, 'claims' | 'outcomes' | 'at' | 'run'>): void {
   for (const o of e.outcomes) applyOutcome(deliveries[o.m], o);
   for (const m of e.claims) {
     const d = deliveries[m];
@@ -163,7 +171,7 @@ export function applyLogEntry(deliveries: Delivery[], e: Pick<DeliveryLogEntry, 
   }
 }
 
-function applyOutcome(d: Delivery | undefined, o: MemberOutcome): void {
+function applyOutcome(d: MemberState | undefined, o: MemberOutcome): void {
   if (!d || FINISHED.has(d.status)) return; // the first final outcome counts
   if (o.uncertain) d.uncertainAttempts = (d.uncertainAttempts ?? 0) + 1;
   if (o.errcode !== undefined) d.errcode = o.errcode;

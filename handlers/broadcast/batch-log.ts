@@ -8,7 +8,7 @@
  * than one write ahead of the log. After each entry the batch's figures go to the notice's tally
  * (and the lease is extended) in one Redis call.
  */
-import { applyLogEntry, foldBatchLog, logEntryIdFor, type Delivery, type DeliveryLogEntry, type MemberOutcome } from '../../models/delivery-log.js';
+import { applyLogEntry, foldMemberStates, logEntryIdFor, type DeliveryLogEntry, type MemberOutcome, type MemberState } from '../../models/delivery-log.js';
 import type { BatchRead } from './batch-read.js';
 import type { BatchFigures, BatchRef, BroadcastDeps, Tally } from './ports.js';
 
@@ -36,7 +36,7 @@ const RETRY_DELAYS_MS = [50, 250, 1000];
 
 /** The log of one batch as one run appends to it, with the batch's deliveries kept current. */
 export class BatchLog {
-  readonly deliveries: Delivery[];
+  readonly deliveries: MemberState[];
   /** The notice's tally after this run's last entry. */
   tally: Tally | null = null;
   /** Another run holds the lease now: stop claiming. */
@@ -62,7 +62,7 @@ export class BatchLog {
     private readonly owner: string,
     private readonly leaseMs: number,
   ) {
-    this.deliveries = foldBatchLog(read.batch, read.entries);
+    this.deliveries = foldMemberStates(read.batch.members.length, read.entries);
     this.seq = read.entries.length;
     this.renewal = setInterval(() => void this.recordFigures(), Math.max(50, Math.floor(leaseMs / RENEW_EVERY)));
     this.renewal.unref();
