@@ -65,6 +65,10 @@ const oneOf =
     return raw as T;
   };
 const text: Parser<string> = (raw) => raw;
+const flag: Parser<boolean> = (raw) => {
+  if (!/^(0|1|true|false)$/.test(raw)) throw new Error('not 0, 1, true or false');
+  return raw === '1' || raw === 'true';
+};
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -115,10 +119,25 @@ export const VARIABLES = {
   BROADCAST_RATE_PER_S: { default: '0', expects: 'WeChat sends per second across all workers (0 = no limit)', parse: num(0) },
   BROADCAST_BATCH_SIZE: { default: '100', expects: 'recipients per deliver job (1–500)', parse: int(1, 500) },
   WORKER_CONCURRENCY: { default: '20', expects: 'sends (and other jobs) one worker process has in flight at once', parse: int(1, 1000) },
+  RESIDENT_WRITE_BACK_MS: {
+    default: '1000',
+    expects: 'milliseconds a resident change waits in Redis, gathering later ones, before the workers write it to MongoDB',
+    parse: int(0, 60_000),
+  },
   VOLUNTEER_REMINDER_LEAD_MIN: {
     default: '120',
     expects: 'minutes before a volunteer task starts that its volunteers are reminded (1..10080)',
     parse: int(1, 10080),
+  },
+  SIMULATOR_ENABLED: {
+    default: '0',
+    expects: '1 to serve the resident simulator at /simulator (it signs pushes to /wechat; demo and tests only), 0 to answer 404',
+    parse: flag,
+  },
+  PUBLIC_FIGURES_ENABLED: {
+    default: '0',
+    expects: '1 to serve the public figures page at /figures without sign-in (counts only, no personal data), 0 to answer 404',
+    parse: flag,
   },
 } satisfies Record<string, Variable<unknown>>;
 

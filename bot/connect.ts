@@ -30,10 +30,19 @@ export async function withStartupRetry<T>(what: string, timeoutMs: number, log: 
   }
 }
 
-/** A Redis client that keeps reconnecting after startup (BullMQ needs maxRetriesPerRequest: null). */
-export async function connectRedis(url: string, timeoutMs: number, log: Logger): Promise<Redis> {
+/**
+ * A Redis client that keeps reconnecting after startup (BullMQ needs maxRetriesPerRequest: null).
+ * `autoPipelining`: commands issued in the same tick leave in one write (one syscall for many
+ * concurrent requests); not for BullMQ, whose blocking commands must not queue behind others.
+ */
+export async function connectRedis(url: string, timeoutMs: number, log: Logger, opts: { autoPipelining?: boolean } = {}): Promise<Redis> {
   return withStartupRetry('Redis (REDIS_URL)', timeoutMs, log, async () => {
-    const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, retryStrategy: (n) => Math.min(n * 200, 2000) });
+    const redis = new Redis(url, {
+      maxRetriesPerRequest: null,
+      lazyConnect: true,
+      retryStrategy: (n) => Math.min(n * 200, 2000),
+      enableAutoPipelining: opts.autoPipelining ?? false,
+    });
     redis.on('error', () => {}); // reconnects on its own; /readyz reports the outage
     try {
       await redis.connect();

@@ -1,22 +1,24 @@
 /**
  * The conversation's ports from the runtime, built once per process and shared by the webhook
- * and the workers that run a message (the rescue job): residents, sessions and leases in Redis,
+ * and the workers that run a message (the rescue job): residents (cached in Redis, written back
+ * to MongoDB by the workers), sessions and leases in Redis,
  * places, facts, effects and the jobs effects queue.
  */
 import type { Queue } from 'bullmq';
 import { conversation } from '../flows/conversation.js';
 import type { Language } from '../flows/engine/types.js';
 import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
-import { mongoResidentStore } from '../handlers/inbound/touch-resident.js';
+import type { ResidentLocks, SessionStore } from '../handlers/inbound/session.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
 import { gateDirectory, type GateDirectory } from '../handlers/gates/directory.js';
 import { redisAllocationLedger } from './allocations/ledger.js';
-import { textsOf } from './i18n.js';
+import { textsOf, translator } from './i18n.js';
 import { queueBulkMessages } from './outbound/bulk-messages.js';
 import { redisSlotLedger } from './volunteers/slot-ledger.js';
 import { redisTaskPrompts } from './volunteers/task-prompts.js';
-import { redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
+import { redisConversationStore, redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
+import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
 import { lazyFactBase } from './rumors/live-base.js';
 
@@ -69,8 +71,11 @@ export function gatesOf(rt: Runtime): GateDirectory {
   return g;
 }
 
-const deps = new WeakMap<Runtime, InboundDeps>();
-export function inboundDeps(rt: Runtime): InboundDeps {
+/** The conversation's ports, and its session and lease apart for jobs that edit a conversation (same keys). */
+export type ConversationDeps = InboundDeps & { sessions: SessionStore; locks: ResidentLocks };
+
+const deps = new WeakMap<Runtime, ConversationDeps>();
+export function inboundDeps(rt: Runtime): ConversationDeps {
   let d = deps.get(rt);
   if (d) return d;
   let leases = 0;
@@ -81,7 +86,8 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     places: placesOf(rt),
     gates: gatesOf(rt),
     allocations: redisAllocationLedger(rt.redis),
-    residents: mongoResidentStore(rt.models),
+    residents: cachedResidentStore({ redis: rt.hot, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
+    conversations: redisConversationStore(rt.hot),
     sessions: redisSessionStore(rt.redis),
     locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
@@ -91,7 +97,7 @@ export function inboundDeps(rt: Runtime): InboundDeps {
     rumors: lazyFactBase(rt),
     bulk: queueBulkMessages(rt.redis, rt.queues.bulkMessages),
     texts: textsOf(rt.i18n),
-    translate: (language: Language) => rt.i18n.getFixedT(language),
+    translate: (language: Language) => translator(rt.i18n, language),
     owner: () => `${prefix}#${++leases}`,
     clock: rt.clock,
     log: rt.log,

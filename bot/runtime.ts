@@ -24,7 +24,10 @@ export interface Ids {
 export interface Runtime {
   config: Config;
   log: Logger;
+  /** Shared by BullMQ's queues and everything that is not per message. */
   redis: Redis;
+  /** The same Redis with auto-pipelining, for the commands every message makes (dedup, resident, conversation). */
+  hot: Redis;
   db: Connection;
   models: Models;
   queues: Queues;
@@ -48,11 +51,14 @@ export const randomIds: Ids = { random: (bytes = 16) => crypto.randomBytes(bytes
 export async function createRuntime(config: Config, opts: { log?: Logger; clock?: Clock; ids?: Ids } = {}): Promise<Runtime> {
   const log = opts.log ?? createLogger(config.LOG_LEVEL);
   const redis = await connectRedis(config.REDIS_URL, config.STARTUP_TIMEOUT_MS, log);
+  let hot: Redis | undefined;
   let db: Connection;
   try {
+    hot = await connectRedis(config.REDIS_URL, config.STARTUP_TIMEOUT_MS, log, { autoPipelining: true });
     db = await connectMongo(config.MONGODB_URI, config.STARTUP_TIMEOUT_MS, log);
   } catch (err) {
     redis.disconnect();
+    hot?.disconnect();
     throw err;
   }
   const models = bindModels(db);
@@ -75,6 +81,7 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
     config,
     log,
     redis,
+    hot,
     db,
     models,
     queues,
@@ -88,6 +95,7 @@ export async function createRuntime(config: Config, opts: { log?: Logger; clock?
       for (const fn of closers.splice(0)) await fn().catch(() => {});
       await closeQueues(queues).catch(() => {});
       redis.disconnect();
+      hot.disconnect();
       await db.close().catch(() => {});
     },
   };

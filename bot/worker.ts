@@ -4,6 +4,7 @@ import { createRuntime } from './runtime.js';
 import { createLogger } from './log.js';
 import { startWorkers } from './workers/index.js';
 import { registerSchedules } from './schedules.js';
+import { startResidentWriteBack } from './residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
 
 /**
@@ -14,23 +15,31 @@ import { exitOnStartupError, onShutdownSignal } from './lifecycle.js';
  */
 const HEAP_GROWING_PERCENT = 30;
 
-/** `npm run worker`: every queue's BullMQ workers; SIGTERM finishes the jobs in hand first. */
+/**
+ * `npm run worker`: every queue's BullMQ workers and the residents' write-back to MongoDB;
+ * SIGTERM finishes the jobs and the write in hand first.
+ */
 async function main() {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const config = loadConfigOrExit();
   const log = createLogger(config.LOG_LEVEL);
   const rt = await createRuntime(config, { log });
-  const workers = startWorkers(rt);
-  await registerSchedules(rt);
   // CPU so far (start-up) and, when it stops, peak memory and CPU of its life: benchmarks read them,
   // operators size machines by them.
   const cpuMs = () => Math.round((process.resourceUsage().userCPUTime + process.resourceUsage().systemCPUTime) / 1000);
-  log.info({ queues: workers.workers.map((w) => w.name), cpuMs: cpuMs() }, 'workers running');
+  // Handle SIGTERM before the workers start: a signal that finds no handler kills the process on
+  // the spot, jobs in hand and all, and whoever reads "workers running" may send one at once.
+  let workers: ReturnType<typeof startWorkers> | undefined;
+  let writeBack: ReturnType<typeof startResidentWriteBack> | undefined;
   onShutdownSignal(log, async () => {
-    await workers.close(config.SHUTDOWN_TIMEOUT_MS);
+    await Promise.all([workers?.close(config.SHUTDOWN_TIMEOUT_MS), writeBack?.close()]);
     await rt.close();
     log.info({ peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), cpuMs: cpuMs() }, 'workers stopped');
   });
+  workers = startWorkers(rt);
+  await registerSchedules(rt);
+  writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
+  log.info({ queues: workers.workers.map((w) => w.name), cpuMs: cpuMs() }, 'workers running');
 }
 
 main().catch(exitOnStartupError);

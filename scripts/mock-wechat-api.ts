@@ -314,10 +314,11 @@ async function main(): Promise<void> {
     maxCalls: num(values['max-calls']),
     recordBodies: !values['no-bodies'],
   });
-  process.stdout.write(`mock WeChat API listening on ${mock.url}\n`);
+  // Stop on a signal before saying where we listen: whoever reads the line may send one at once.
   const stop = () => void mock.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`mock WeChat API listening on ${mock.url}\n`);
 }
 
 if (isMain(import.meta.url)) {

@@ -14,6 +14,7 @@ import { appMounts } from '../bot/mounts.js';
 import { listen, type RunningServer } from '../bot/server.js';
 import { startWorkers } from '../bot/workers/index.js';
 import { registerSchedules } from '../bot/schedules.js';
+import { startResidentWriteBack } from '../bot/residents/write-back.js';
 import { exitOnStartupError, onShutdownSignal } from '../bot/lifecycle.js';
 import { PROJECT_ROOT } from './services/ferretdb.js';
 import { startLocalRedis } from './services/redis.js';
@@ -23,6 +24,7 @@ import { seedDemo, seedDemoFactChecks, DEMO } from '../handlers/places/seed-demo
 import { rumorsOf } from '../bot/rumors/live-base.js';
 import { loadStarterFacts } from './data/fact-checks.js';
 import { DEMO_CHANNEL } from './demo-channel.js';
+import { ensureConsoleBuilt } from './console/build.js';
 
 const VAR = path.join(PROJECT_ROOT, 'var');
 const stops: Array<() => Promise<void>> = [];
@@ -30,7 +32,9 @@ const say = (line = '') => process.stdout.write(`${line}\n`);
 
 async function main() {
   fs.mkdirSync(VAR, { recursive: true });
-  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, ...process.env };
+  // The demo also switches on the resident simulator and the public figures page.
+  const env: Record<string, string | undefined> = { ...DEMO_CHANNEL, SIMULATOR_ENABLED: '1', PUBLIC_FIGURES_ENABLED: '1', ...process.env };
+  await ensureConsoleBuilt({ log: say });
   if (!env.REDIS_URL) {
     say('starting redis-server (data in var/redis)…');
     const redis = await startLocalRedis({ dataDir: path.join(VAR, 'redis'), persistent: true });
@@ -75,12 +79,16 @@ async function main() {
   }
   const workers = startWorkers(rt);
   await registerSchedules(rt);
-  stops.unshift(() => workers.close(config.SHUTDOWN_TIMEOUT_MS));
+  const writeBack = startResidentWriteBack({ redis: rt.redis, models: rt.models, log, writeBackMs: config.RESIDENT_WRITE_BACK_MS });
+  stops.unshift(async () => void (await Promise.all([workers.close(config.SHUTDOWN_TIMEOUT_MS), writeBack.close()])));
   stops.unshift(() => running.close(config.SHUTDOWN_TIMEOUT_MS));
 
   const url = running.url;
   say('');
   say('Linli is running. Press Ctrl-C to stop.');
+  say(`  console       ${url}/console   (sign in with a staff token below)`);
+  if (config.SIMULATOR_ENABLED) say(`  simulator     ${url}/simulator (a resident on a phone, against the real webhook)`);
+  if (config.PUBLIC_FIGURES_ENABLED) say(`  figures       ${url}/figures   (public, no sign-in)`);
   say(`  health        ${url}/healthz   readiness ${url}/readyz`);
   say(`  staff API     ${url}/api  (Authorization: Bearer <token>)`);
   say(`  WeChat hook   ${url}/wechat     WeCom hook ${url}/wecom`);

@@ -16,8 +16,12 @@ export interface EndpointSpec {
   /** The answer; response schemas carry an `id` (`.meta({id})`) and become components. */
   response: z.ZodType;
   status?: 200 | 201;
-  /** The answer's media type when it is not JSON (an image: the use case returns its bytes). */
-  contentType?: string;
+  /**
+   * The answer's media type when it is not JSON (an image: the use case returns its bytes). A
+   * list when the route answers one of several (a file download in the format asked for); such a
+   * route sets the type itself.
+   */
+  contentType?: string | readonly string[];
   /** Codes the route may answer besides 400 invalid_input and the guard's 401/403. */
   errors?: readonly ErrorCode[];
 }
@@ -48,7 +52,7 @@ export function endpoint<S extends EndpointSpec>(
     } as EndpointInput<S>;
     const result = await run(ctx as ApiContext, input);
     ctx.status = spec.status ?? 200;
-    if (spec.contentType) ctx.type = spec.contentType;
+    if (typeof spec.contentType === 'string') ctx.type = spec.contentType;
     ctx.body = result;
   };
   return Object.assign(mw, { spec });

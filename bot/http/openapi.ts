@@ -111,7 +111,7 @@ function operation(method: string, path: string, spec: EndpointSpec, policy: Rou
     responses: {
       [String(spec.status ?? 200)]: {
         description: spec.status === 201 ? 'Created' : 'OK',
-        content: { [spec.contentType ?? 'application/json']: { schema: componentRef(spec.response, where) } },
+        content: Object.fromEntries([spec.contentType ?? 'application/json'].flat().map((type) => [type, { schema: componentRef(spec.response, where) }])),
       },
       ...errorResponses(spec, policy),
     },

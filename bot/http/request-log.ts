@@ -12,17 +12,23 @@ export function requestLog(log: Logger): Middleware {
     try {
       await next();
     } finally {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      const actor = (ctx.state as { actor?: { id: string; role: string } }).actor;
-      const line = {
-        method: ctx.method,
-        path: ctx.path,
-        status: ctx.status,
-        ms: Math.round(ms * 10) / 10,
-        ...(actor ? { staffId: actor.id, role: actor.role } : {}),
-      };
-      if (ctx.path.startsWith('/api/')) log.info(line, 'request');
-      else log.debug(line, 'request');
+      const api = ctx.path.startsWith('/api/');
+      if (api || log.isLevelEnabled('debug')) logRequest(log, ctx, started, api);
     }
   };
+}
+
+/** Built only when it will be written: a webhook request at `info` costs no log object. */
+function logRequest(log: Logger, ctx: Parameters<Middleware>[0], started: bigint, api: boolean): void {
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const actor = (ctx.state as { actor?: { id: string; role: string } }).actor;
+  const line = {
+    method: ctx.method,
+    path: ctx.path,
+    status: ctx.status,
+    ms: Math.round(ms * 10) / 10,
+    ...(actor ? { staffId: actor.id, role: actor.role } : {}),
+  };
+  if (api) log.info(line, 'request');
+  else log.debug(line, 'request');
 }

@@ -39,6 +39,8 @@ export type ReplyOutcome = { kind: 'passive'; reply: OutboundReply | null } | { 
  */
 export interface WebhookState {
   spec: ChannelSpec;
+  /** Set first (`arrive`): when the request reached us (`performance.now()`); the reply deadline counts from it. */
+  arrivedAt: number;
   rawBody: string;
   request: DecodedRequest;
   /**

@@ -1,10 +1,23 @@
 import type { Middleware } from 'koa';
 import type { Logger } from '../log.js';
-import type { ReplyOutcome, WebhookState } from './channel.js';
+import type { ChannelSpec, ReplyOutcome, WebhookState } from './channel.js';
 
 /**
- * WeChat waits 5 s, then retries (§5). Run the rest of the chain against `deadlineMs` and
- * *return* when it passes (grammY's webhook lesson): the chain keeps running in the background
+ * The first step of a push: note when it arrived. WeChat's 5 s start when it sends the request,
+ * so the deadline counts from here, not from when the chain reaches the deadline step: under a
+ * spike a request may wait for its body, for the event loop or for Redis before it gets there.
+ */
+export function arrive(spec: ChannelSpec): Middleware<WebhookState> {
+  return (ctx, next) => {
+    ctx.state.arrivedAt = performance.now();
+    ctx.state.spec = spec;
+    return next();
+  };
+}
+
+/**
+ * WeChat waits 5 s, then retries (§5). Run the rest of the chain against `deadlineMs`, counted
+ * from the request's arrival (`arrive`), and *return* when it passes (grammY's webhook lesson): the chain keeps running in the background
  * and its reply goes out through the customer-service API.
  *
  * The choice passive-or-late is made exactly once, synchronously, through `settle`: the dedup
@@ -29,7 +42,7 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
       if (!ctx.state.outcome) decide(via === 'late' ? { kind: 'late' } : { kind: 'passive', reply });
       return ctx.state.outcome.kind;
     };
-    const timer = setTimeout(() => {
+    const late = () => {
       if (ctx.state.outcome) return;
       // Decided now (a reply arriving from here on goes out late), answered once the message is
       // safe with the rescue job: after `success` WeChat never sends it again.
@@ -38,7 +51,9 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
       handOver
         .catch((err: unknown) => log.error({ err, dedupKey: ctx.state.request.inbound.dedupKey }, 'could not hand a late message to the rescue job'))
         .finally(() => answer({ kind: 'late' }));
-    }, deadlineMs);
+    };
+    const left = deadlineMs - (performance.now() - ctx.state.arrivedAt);
+    const timer = left > 0 ? setTimeout(late, left) : undefined;
     next().then(
       () => {
         clearTimeout(timer);
@@ -55,6 +70,9 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
         }
       },
     );
+    // Past the deadline already (it queued for its body, the event loop or Redis): answer `success`
+    // now. `next()` above has run dedup up to its first await, so the hand-over is in place.
+    if (left <= 0) late();
     await answered;
   };
 }

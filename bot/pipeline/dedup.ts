@@ -55,10 +55,13 @@ export function dedup(
 ): Middleware<WebhookState> {
   const enqueueLateReply = lateReplyEnqueuer(queues.lateReply);
   const enqueueRescue = rescueEnqueuer(queues.inboundRescue);
+  // Claim owners need only be unique: a random prefix per process and a counter (no random bytes per request).
+  const ownerPrefix = `${process.pid}-${ids.random(6)}`;
+  let runs = 0;
   return async (ctx, next) => {
     const { inbound } = ctx.state.request;
     const key = inbound.dedupKey;
-    const owner = ids.random(9);
+    const owner = `${ownerPrefix}-${++runs}`;
     const receivedAt = clock.now().toISOString();
     // Past the deadline this request answers `success` whether it runs the message or waits on
     // the run that does; either way keep the message for the rescue job first.

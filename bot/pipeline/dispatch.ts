@@ -3,10 +3,11 @@ import { stepInbound, type InboundDeps } from '../../handlers/inbound/handle-inb
 import type { InboundMessage, OutboundReply } from '../../handlers/inbound/messages.js';
 import type { Language } from '../../flows/engine/types.js';
 import type { Runtime } from '../runtime.js';
+import { translator } from '../i18n.js';
 import type { WebhookState } from './channel.js';
 
 /** What a resident is sent when their message could not be handled after the deadline. */
-export const apologyIn = (rt: Runtime, language: Language): OutboundReply => ({ type: 'text', content: rt.i18n.getFixedT(language)('error_try_again') });
+export const apologyIn = (rt: Runtime, language: Language): OutboundReply => ({ type: 'text', content: translator(rt.i18n, language)('error_try_again') });
 
 /**
  * The flow step: the conversation engine's step for the message, its effects carried out, the

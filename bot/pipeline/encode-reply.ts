@@ -27,8 +27,9 @@ export function encodeReply(clock: Clock, ids: Ids): Middleware<WebhookState> {
       receiveId: spec.receiveId,
       nowSeconds: Math.floor(clock.now().getTime() / 1000),
       // The envelope nonce must be letters/digits (the codec refuses others); base64url ids may
-      // contain '-' or '_', which failed about one encrypted reply in three with a 500.
-      nonce: ids.random(12).replace(/[-_]/g, 'x'),
+      // contain '-' or '_', which failed about one encrypted reply in three with a 500. A plain
+      // reply has no envelope: no random bytes for it.
+      nonce: request.encrypted ? ids.random(12).replace(/[-_]/g, 'x') : '',
     });
     ctx.type = body ? 'application/xml' : 'text/plain';
     ctx.body = body;

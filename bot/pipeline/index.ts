@@ -5,7 +5,7 @@ import { officialAccountChannel, wecomChannel, type ChannelSpec, type WebhookSta
 import { readBody } from './read-body.js';
 import { decode } from './decode.js';
 import { encodeReply } from './encode-reply.js';
-import { deadline } from './deadline.js';
+import { arrive, deadline } from './deadline.js';
 import { dedup } from './dedup.js';
 import { redisInboundStore } from './dedup-store.js';
 import { session } from './session.js';
@@ -26,13 +26,13 @@ export interface WebhookHooks {
 /**
  * `GET/POST /wechat` (Official Account) and `/wecom` (WeCom app). A POST flows through one
  * middleware per step, in data order:
- *   read-body → decode (verify + decrypt + parse) → encode-reply → deadline → dedup → session → dispatch
- * (encode-reply sits outside the steps whose answer it writes).
+ *   arrive → read-body → decode (verify + decrypt + parse) → encode-reply → deadline → dedup → session → dispatch
+ * (encode-reply sits outside the steps whose answer it writes; the deadline counts from `arrive`).
  */
 export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<WebhookState> {
   const router = new Router<WebhookState>();
   const { config, clock, ids, log } = rt;
-  const inboundStore = redisInboundStore(rt.redis);
+  const inboundStore = redisInboundStore(rt.hot);
   const conversation = inboundDeps(rt);
   const steps = [
     readBody(),
@@ -56,14 +56,7 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
         toleranceS: config.WECHAT_TIMESTAMP_TOLERANCE_S,
       });
     });
-    router.post(
-      path,
-      (ctx, next) => {
-        ctx.state.spec = spec;
-        return next();
-      },
-      ...steps,
-    );
+    router.post(path, arrive(spec), ...steps);
   };
   mount('/wechat', officialAccountChannel(config));
   const wecom = wecomChannel(config);

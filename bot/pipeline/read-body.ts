@@ -17,14 +17,24 @@ export function readBody(): Middleware<WebhookState> {
     };
     const declared = Number(ctx.get('content-length') || 0);
     if (declared > MAX_WEBHOOK_BODY_BYTES) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > MAX_WEBHOOK_BODY_BYTES) throw tooLarge();
-      chunks.push(chunk);
-    }
-    ctx.state.rawBody = Buffer.concat(chunks).toString('utf8');
+    ctx.state.rawBody = await new Promise<string>((resolve, reject) => {
+      // Events, not `for await`: no async iterator per request (a push is one or two chunks).
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const req = ctx.req;
+      const onData = (chunk: Buffer) => {
+        size += chunk.length;
+        if (size <= MAX_WEBHOOK_BODY_BYTES) return void chunks.push(chunk);
+        req.off('data', onData);
+        req.pause();
+        reject(tooLarge());
+      };
+      req.on('data', onData);
+      req.once('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      req.once('error', reject);
+      // A sender that hung up mid-body: no 'end' will come (after 'end' this is a no-op).
+      req.once('close', () => reject(new Error('request closed before its body ended')));
+    });
     await next();
   };
 }

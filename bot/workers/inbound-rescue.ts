@@ -7,6 +7,7 @@ import { redisInboundStore, RUNNING_TTL_MS } from '../pipeline/dedup-store.js';
 import { lateReplyEnqueuer } from '../pipeline/dedup.js';
 import { apologyIn } from '../pipeline/dispatch.js';
 import { inboundDeps } from '../conversation.js';
+import { residentKey } from '../residents/keys.js';
 
 /** While the webhook's run is alive, look again this often… */
 const RECHECK_MS = 3000;
@@ -33,8 +34,12 @@ export function inboundRescueWorker(rt: Runtime): Worker {
           enqueueLateReply,
           converse: (parked) => rerunConversation(conversation, parked),
           async apology({ channel, inbound }) {
-            const resident = await rt.models.Resident.findById(residentIdFor(channel, inbound.fromUser), { language: 1 }).lean<{ language?: Language }>();
-            return apologyIn(rt, resident?.language ?? 'zh-CN');
+            // The cached language first: a switch made a moment ago may not be written back yet.
+            const cached = (await rt.hot.hget(residentKey(channel, inbound.fromUser), 'lang')) as Language | null;
+            const resident = cached
+              ? null
+              : await rt.models.Resident.findById(residentIdFor(channel, inbound.fromUser), { language: 1 }).lean<{ language?: Language }>();
+            return apologyIn(rt, cached ?? resident?.language ?? 'zh-CN');
           },
         },
         dedupKey,

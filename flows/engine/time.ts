@@ -5,9 +5,20 @@
 import { TZDate } from '@date-fns/tz';
 import { addDays, format } from 'date-fns';
 
-/** `YYYY-MM-DD` of `at` in `timeZone`. */
+/** Every zone's offset is a whole number of quarter hours, so a local day starts on a UTC quarter hour. */
+const QUARTER_HOUR_MS = 15 * 60_000;
+const recentDates = new Map<string, string>();
+
+/** `YYYY-MM-DD` of `at` in `timeZone` (remembered per quarter hour: every message asks for "today"). */
 export function localDate(at: Date, timeZone: string): string {
-  return format(new TZDate(at.getTime(), timeZone), 'yyyy-MM-dd');
+  const key = `${timeZone}|${Math.floor(at.getTime() / QUARTER_HOUR_MS)}`;
+  let date = recentDates.get(key);
+  if (date === undefined) {
+    date = format(new TZDate(at.getTime(), timeZone), 'yyyy-MM-dd');
+    if (recentDates.size >= 64) recentDates.clear();
+    recentDates.set(key, date);
+  }
+  return date;
 }
 
 /** The local date `n` days after (negative: before) `date` (`YYYY-MM-DD`). */

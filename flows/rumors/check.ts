@@ -23,7 +23,8 @@ const checkOf = (a: Answers): RumorCheck => (a.check as RumorCheck | undefined) 
 const answered = (a: Answers): ScoredCard | null => checkOf(a).match;
 const NONE = 'none';
 
-const freeText = text({ max: MAX_INPUT_CHARS });
+// A claim is a sentence: one or two characters (a stray "好" or "否") would open a claim nobody can check.
+const freeText = text({ max: MAX_INPUT_CHARS, min: 4 });
 
 /** The claim, with what the fact base says about it (looked up by the caller for this text). */
 const claimParser: Parser<{ text: string; check: RumorCheck }> = {

@@ -123,7 +123,7 @@ export async function getRound(deps: AllocationDeps, id: string) {
 }
 
 /** Figures for a public notice: units and households, per slot too; nobody named. */
-async function summaryOf(models: Models, r: AllocationRound) {
+export async function summaryOf(models: Models, r: AllocationRound) {
   const bookings = await models.AllocationBooking.find({ roundId: r._id }).lean<AllocationBooking[]>();
   const units = (status: AllocationBooking['status'][]) => bookings.filter((b) => status.includes(b.status)).reduce((n, b) => n + b.quantity, 0);
   const count = (status: AllocationBooking['status']) => bookings.filter((b) => b.status === status).length;

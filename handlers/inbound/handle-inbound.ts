@@ -14,7 +14,7 @@ import { conversationInput } from './conversation-input.js';
 import { runEffects, type EffectDeps } from './effects/index.js';
 import { loadFacts, type FactDeps } from './facts.js';
 import type { InboundMessage, OutboundReply } from './messages.js';
-import { acquireResidentLock, sessionKey, type ResidentLocks, type SessionStore } from './session.js';
+import { openConversation, sessionKey, type ConversationStore } from './session.js';
 import type { ResidentView } from './touch-resident.js';
 
 /** Flows chained in one step, each loading what it needs: more than this is a loop. */
@@ -22,8 +22,7 @@ const MAX_FACT_ROUNDS = 3;
 
 export interface InboundDeps extends FactDeps, EffectDeps {
   spec: ConversationSpec;
-  sessions: SessionStore;
-  locks: ResidentLocks;
+  conversations: ConversationStore;
   texts: Texts;
   translate(language: Language): Translate;
   /** A unique owner id for the resident lease. */
@@ -60,20 +59,13 @@ export async function openInbound(deps: InboundDeps, request: InboundRequest): P
   const key = sessionKey(channel, inbound.fromUser);
   const owner = deps.owner();
   const touch = request.rerun ? deps.residents.touchOnce : deps.residents.touch;
-  const [resident, loaded] = await Promise.all([
-    touch(channel, inbound, receivedAt),
-    acquireResidentLock(deps.locks, key, owner).then(async () => {
-      try {
-        return await deps.sessions.get(key);
-      } catch (err) {
-        await deps.locks.release(key, owner).catch(() => {});
-        throw err;
-      }
-    }),
-  ]).catch(async (err: unknown) => {
-    await deps.locks.release(key, owner).catch(() => {});
-    throw err;
-  });
+  // Both at once: the resident (Redis, or MongoDB on a miss) and the lease with the conversation.
+  const [resident, loaded] = await Promise.all([touch(channel, inbound, receivedAt), openConversation(deps.conversations, key, owner)]).catch(
+    async (err: unknown) => {
+      await deps.conversations.close(key, owner, undefined).catch(() => {});
+      throw err;
+    },
+  );
   return { request, resident, key, session: loaded ?? {}, stored: !!loaded, owner };
 }
 
@@ -126,17 +118,15 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
   return { reply: text ? { type: 'text', content: text } : null, session: result.session, language };
 }
 
-/** Save the conversation as the step left it (nothing when the step failed), and let the resident's lease go. */
+/** Save the conversation as the step left it (nothing when the step failed), and let the resident's lease go: one call. */
 export async function closeInbound(deps: InboundDeps, opened: OpenInbound, after: ConversationSession | undefined): Promise<void> {
-  try {
-    if (!after) return;
-    const [was, is] = [JSON.stringify(opened.session), JSON.stringify(after)];
-    if (is === '{}') {
-      if (opened.stored) await deps.sessions.delete(opened.key);
-    } else if (is !== was) await deps.sessions.set(opened.key, { ...after, updatedAt: deps.clock.now().toISOString() });
-  } finally {
-    await deps.locks.release(opened.key, opened.owner);
+  let save: ConversationSession | null | undefined;
+  if (after && after !== opened.session) {
+    const is = JSON.stringify(after);
+    if (is === '{}') save = opened.stored ? null : undefined;
+    else if (is !== JSON.stringify(opened.session)) save = { ...after, updatedAt: deps.clock.now().toISOString() };
   }
+  await deps.conversations.close(opened.key, opened.owner, save);
 }
 
 export async function handleInbound(deps: InboundDeps, request: InboundRequest): Promise<SteppedInbound & { resident: ResidentView }> {

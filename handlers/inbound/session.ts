@@ -2,18 +2,28 @@ import type { ConversationSession } from '../../flows/engine/types.js';
 
 export type { ConversationSession } from '../../flows/engine/types.js';
 
-/** Three-method storage port (grammY's lesson): load, save, forget. */
+/**
+ * A resident's conversation and their lease, in one store (Redis on the rim), each call one round
+ * trip. The lease makes two messages from the same resident at the same moment run one after the
+ * other, so neither overwrites the other's conversation; a lease whose holder died expires by
+ * itself. (grammY's storage port, with the lease folded in: load, save or forget.)
+ */
+export interface ConversationStore {
+  /** Take the resident's lease for `ttlMs` and, when taken, read their conversation. */
+  open(key: string, owner: string, ttlMs: number): Promise<{ acquired: false } | { acquired: true; session?: ConversationSession }>;
+  /** Save the conversation (`null`: forget it; `undefined`: leave it as it is), then let the lease go if it is still ours. */
+  close(key: string, owner: string, session: ConversationSession | null | undefined): Promise<void>;
+}
+
+/**
+ * The same two things as separate ports, for code outside the webhook that takes a resident's lease
+ * and edits their conversation (the still-needed question). Same keys as `ConversationStore`.
+ */
 export interface SessionStore {
   get(key: string): Promise<ConversationSession | undefined>;
   set(key: string, session: ConversationSession): Promise<void>;
   delete(key: string): Promise<void>;
 }
-
-/**
- * A per-resident lease (Redis `SET NX PX` on the rim). Two messages from the same resident at the
- * same moment run one after the other, so neither overwrites the other's session; a lease whose
- * holder died expires by itself.
- */
 export interface ResidentLocks {
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;
@@ -25,10 +35,20 @@ export const sessionKey = (channel: string, openid: string) => `${channel}:${ope
 export const RESIDENT_LOCK_TTL_MS = 10_000;
 const POLL_MS = 20;
 
-/** Wait for the resident's lease (at most a lease lifetime: then its holder is dead and it lapsed). */
-export async function acquireResidentLock(locks: ResidentLocks, key: string, owner: string, now: () => number = Date.now): Promise<void> {
+/**
+ * Wait for the resident's lease (at most a lease lifetime: then its holder is dead and it lapsed)
+ * and return their conversation, if any.
+ */
+export async function openConversation(
+  store: ConversationStore,
+  key: string,
+  owner: string,
+  now: () => number = Date.now,
+): Promise<ConversationSession | undefined> {
   const until = now() + RESIDENT_LOCK_TTL_MS + 1000;
-  while (!(await locks.acquire(key, owner, RESIDENT_LOCK_TTL_MS))) {
+  for (;;) {
+    const opened = await store.open(key, owner, RESIDENT_LOCK_TTL_MS);
+    if (opened.acquired) return opened.session;
     if (now() > until) throw new Error(`the conversation of ${key} stayed locked`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }

@@ -22,14 +22,21 @@ export interface ResidentView {
 
 /**
  * Where the conversation gets its resident: recorded on every inbound, read by the rescue job.
- * The MongoDB version is below; a cached one can stand in front of it (the hot path).
+ * The MongoDB version is below (every call a round trip); the webhook uses the Redis-cached one
+ * (`bot/residents/cache.ts`), which writes these changes back to MongoDB behind the reply.
  */
 export interface ResidentStore {
   /** Record one inbound on the resident (48-hour window, budget, subscription) and return them. */
   touch(channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView>;
   /** For a message run again later: record it only if no newer inbound is recorded (see `touchResidentOnce`). */
   touchOnce(channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView>;
-  /** The resident was changed by an effect (language, registration): forget any cached copy. */
+  /** The resident chose a language: the next message is answered in it. */
+  setLanguage(resident: ResidentView, language: Language): Promise<void>;
+  /**
+   * An effect changed what MongoDB holds about the resident (registration, household, mobile):
+   * a cached copy must pick it up. Anything that edits those fields outside a conversation must
+   * call it too.
+   */
   changed(channel: 'wechat' | 'wecom', openid: string): Promise<void>;
 }
 
@@ -37,6 +44,7 @@ export function mongoResidentStore(models: Models): ResidentStore {
   return {
     touch: (channel, inbound, at) => touchResident(models, channel, inbound, at),
     touchOnce: (channel, inbound, at) => touchResidentOnce(models, channel, inbound, at),
+    setLanguage: async (resident, language) => void (await models.Resident.updateOne({ _id: resident.id }, { $set: { language } })),
     changed: async () => {},
   };
 }
@@ -48,6 +56,11 @@ export function mongoResidentStore(models: Models): ResidentStore {
  * concurrent first messages create one resident).
  */
 export async function touchResident(models: Models, channel: 'wechat' | 'wecom', inbound: InboundMessage, now: Date): Promise<ResidentView> {
+  return residentView(channel, inbound.fromUser, await touchResidentDoc(models, channel, inbound, now));
+}
+
+/** `touchResident`, answering the whole stored document (the cache loads its hot fields from it). */
+export async function touchResidentDoc(models: Models, channel: 'wechat' | 'wecom', inbound: InboundMessage, now: Date): Promise<ResidentDoc> {
   const set: Record<string, unknown> = { lastInboundAt: now, kfSentSinceInbound: 0 };
   if (inbound.type === 'event' && inbound.event === 'subscribe') {
     Object.assign(set, { subscribed: true, subscribedAt: now });
@@ -71,10 +84,18 @@ export async function touchResident(models: Models, channel: 'wechat' | 'wecom',
     if ((err as { code?: number }).code !== 11000) throw err;
     doc = await upsert({ channel, openid: inbound.fromUser });
   }
-  return residentView(channel, inbound.fromUser, doc!);
+  return doc!;
 }
 
-type ResidentDoc = {
+/** A resident by `_id` (derived from channel and openid), else by (channel, openid) for one imported under another `_id`. */
+export async function findResident(models: Models, channel: 'wechat' | 'wecom', openid: string): Promise<ResidentDoc | null> {
+  return (
+    (await models.Resident.findById(residentIdFor(channel, openid)).lean<ResidentDoc>()) ??
+    (await models.Resident.findOne({ channel, openid }).lean<ResidentDoc>())
+  );
+}
+
+export type ResidentDoc = {
   _id: unknown;
   language?: Language;
   subscribed?: boolean;
@@ -84,6 +105,7 @@ type ResidentDoc = {
   mobile?: string;
   householdId?: unknown;
   lastInboundAt?: Date | null;
+  kfSentSinceInbound?: number | null;
   volunteerStatus?: string | null;
 };
 
@@ -113,9 +135,7 @@ export function residentView(channel: 'wechat' | 'wecom', openid: string, doc: R
  * reset the count of messages sent since — otherwise `touchResident` as usual.
  */
 export async function touchResidentOnce(models: Models, channel: 'wechat' | 'wecom', inbound: InboundMessage, receivedAt: Date): Promise<ResidentView> {
-  const doc =
-    (await models.Resident.findById(residentIdFor(channel, inbound.fromUser)).lean<ResidentDoc>()) ??
-    (await models.Resident.findOne({ channel, openid: inbound.fromUser }).lean<ResidentDoc>());
+  const doc = await findResident(models, channel, inbound.fromUser);
   if (doc?.lastInboundAt && doc.lastInboundAt.getTime() >= receivedAt.getTime()) return residentView(channel, inbound.fromUser, doc);
   return touchResident(models, channel, inbound, receivedAt);
 }

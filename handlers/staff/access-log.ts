@@ -11,7 +11,8 @@ export type AccessResource =
   | 'supply_requests'
   | 'resident_mobile'
   | 'gate_records'
-  | 'returnees';
+  | 'returnees'
+  | `export:${'health-reports' | 'supply-requests' | 'volunteers' | 'deliveries'}`;
 
 /**
  * Append who read sensitive personal data, what they asked for (the filter, never the data) and

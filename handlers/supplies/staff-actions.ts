@@ -18,7 +18,7 @@ import type { AcceptBody, AssignBody, ProgressBody, ReasonBody } from './staff-s
 export type SupplyActionDeps = SupplyReadDeps & SupplyDeps;
 
 /** Roles a request can be assigned to, and how the assignee is labelled. */
-const ASSIGNABLE: Partial<Record<string, SupplyAssignee['kind']>> = { committee: 'staff', social_org: 'social_org', property: 'property' };
+export const ASSIGNABLE: Partial<Record<string, SupplyAssignee['kind']>> = { committee: 'staff', social_org: 'social_org', property: 'property' };
 
 /**
  * The staff account named by `assign`: it must exist, be active, hold an assignable role and have

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { freePort, isPortFree, waitForPort } from './ports.js';
@@ -26,6 +27,28 @@ function redisBinary(): string {
   }
 }
 
+/** Whether the Redis answering on 127.0.0.1:`port` works in `dataDir` (CONFIG GET dir), i.e. is the one started there. */
+export function servesDir(port: number, dataDir: string, timeoutMs = 10_000): Promise<boolean> {
+  const dir = fs.realpathSync(dataDir);
+  return new Promise((resolve) => {
+    let answer = '';
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => socket.write('*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$3\r\ndir\r\n'));
+    const done = (ours: boolean) => {
+      socket.destroy();
+      resolve(ours);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString();
+      if (!answer.startsWith('*')) return done(false); // an error reply, or not Redis at all
+      const lines = answer.split('\r\n'); // *2, $3, dir, $<n>, <dir>, '' once complete
+      if (lines.length >= 6) done(lines[4] === dir);
+    });
+    socket.on('error', () => done(false));
+    socket.on('close', () => done(false));
+  });
+}
+
 /**
  * Start a private redis-server on a free port with its data in `dataDir`.
  * `persistent` keeps an append-only file (npm start); tests run memory-only.
@@ -44,6 +67,9 @@ export async function startLocalRedis(opts: { dataDir: string; persistent: boole
       logFile,
     });
     await waitForPort(port, 10_000, '127.0.0.1', () => child!.alive());
+    // Whoever answers may be another process that took the port between our choosing and
+    // binding it (ours then exits on "address in use"): use the server only if it is ours.
+    if (!(await servesDir(port, opts.dataDir))) throw new Error(`port ${port} is answered by another process`);
   };
   for (let attempt = 1; ; attempt++) {
     port = attempt === 1 && opts.preferredPort && (await isPortFree(opts.preferredPort)) ? opts.preferredPort : await freePort();

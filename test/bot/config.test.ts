@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, VARIABLES, type Config } from '../../bot/config.js';
 import { PROJECT_ROOT } from '../../scripts/services/ferretdb.js';
 import { TEST_ENV } from '../support/runtime.js';
+import { tsEntry } from '../support/child.js';
+import { START_MS } from '../support/wait-for.js';
 
 type Name = keyof typeof VARIABLES;
 const NAMES = Object.keys(VARIABLES) as Name[];
@@ -114,10 +116,17 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['1001', /out of range/],
     ['ten', /not an integer/],
   ],
+  RESIDENT_WRITE_BACK_MS: [
+    ['-1', /out of range 0\.\.60000/],
+    ['60001', /out of range/],
+    ['1s', /not an integer/],
+  ],
   VOLUNTEER_REMINDER_LEAD_MIN: [
     ['0', /out of range 1\.\.10080/],
     ['two hours', /not an integer/],
   ],
+  SIMULATOR_ENABLED: [['yes', /not 0, 1, true or false/]],
+  PUBLIC_FIGURES_ENABLED: [['on', /not 0, 1, true or false/]],
 };
 
 /** Defaults pinned by hand; every other default is checked to parse (see below). */
@@ -148,7 +157,10 @@ const DEFAULTS: Partial<Config> = {
   BROADCAST_RATE_PER_S: 0,
   BROADCAST_BATCH_SIZE: 100,
   WORKER_CONCURRENCY: 20,
+  RESIDENT_WRITE_BACK_MS: 1000,
   VOLUNTEER_REMINDER_LEAD_MIN: 120,
+  SIMULATOR_ENABLED: false,
+  PUBLIC_FIGURES_ENABLED: false,
 };
 
 const required = NAMES.filter((n) => (VARIABLES[n] as { default?: string }).default === undefined);
@@ -265,10 +277,11 @@ describe('README.md', () => {
 });
 
 describe('bot/serve.ts with a bad environment', () => {
-  it('exits non-zero before connecting, naming each bad variable on stderr', async () => {
+  it('exits non-zero before connecting, naming each bad variable on stderr', { timeout: START_MS + 10_000 }, async () => {
     const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...VALID, PORT: 'abc' };
     delete env.REDIS_URL;
-    const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), ['bot/serve.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, args] = tsEntry('bot/serve.ts');
+    const child = spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));

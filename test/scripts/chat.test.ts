@@ -11,11 +11,16 @@ import { appMounts } from '../../bot/mounts.js';
 import { freePort } from '../../scripts/services/ports.js';
 import { parseLine } from '../../scripts/chat/commands.js';
 import { parseChatArgs } from '../../scripts/chat/options.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../support/runtime.js';
+import { createTestRuntime, serveApp, writeBackResidents, type TestRuntime } from '../support/runtime.js';
 import { WECOM_TEST_ENV } from '../support/wechat-client.js';
+import { tsEntry } from '../support/child.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+/**
+ * Each test starts chat processes (six at once for the bad arguments): a few seconds on a quiet
+ * machine, far more on a crowded one, so more than the suite's 30 s default.
+ */
+const CHAT_TIMEOUT_MS = 100_000;
 
 let t: TestRuntime;
 let http: { url: string; close(): Promise<void> };
@@ -41,7 +46,8 @@ afterAll(async () => {
 
 function chat(args: string[], input: string, extraEnv: Record<string, string> = env): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [path.join(ROOT, 'scripts/chat.ts'), ...args], {
+    const [command, argv] = tsEntry(path.join(ROOT, 'scripts/chat.ts'), args);
+    const child = spawn(command, argv, {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extraEnv },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -50,7 +56,7 @@ function chat(args: string[], input: string, extraEnv: Record<string, string> = 
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 25_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), CHAT_TIMEOUT_MS); // a hung chat must not outlive the test
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -60,7 +66,7 @@ function chat(args: string[], input: string, extraEnv: Record<string, string> = 
   });
 }
 
-describe('npm run chat', () => {
+describe('npm run chat', { timeout: CHAT_TIMEOUT_MS + 10_000 }, () => {
   it('plain mode: /subscribe shows the welcome, "English" switches the language, /quit exits 0', async () => {
     const r = await chat(['--openid', 'alice', '--url', http.url], '/subscribe\nEnglish\n/quit\n');
     expect(r.stderr).toBe('');
@@ -68,6 +74,7 @@ describe('npm run chat', () => {
     expect(r.stdout).toContain('Chatting as alice');
     expect(r.stdout).toMatch(/alice> \/subscribe\nlinli: 欢迎关注邻里/);
     expect(r.stdout).toMatch(/alice> English\nlinli: Switched to English\./);
+    await writeBackResidents(t.rt);
     expect(await t.rt.models.Resident.findOne({ openid: 'alice' }).lean()).toMatchObject({ subscribed: true, language: 'en' });
   });
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MENU_FILE, runMenuPush, validateMenu } from '../../scripts/menu-push.js';
 import { startMockWechatApi, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
 import { startRedis } from '../support/services.js';
+import { tsEntry } from '../support/child.js';
+import { START_MS } from '../support/wait-for.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const APP = { appId: 'wxmenupush001', appSecret: 'oa-secret' };
@@ -128,12 +130,10 @@ describe('runMenuPush', () => {
     expect(mock.calls()).toEqual([]);
   });
 
-  it('runs as a CLI', async () => {
+  it('runs as a CLI', { timeout: START_MS + 10_000 }, async () => {
     // Async: the mock answers from this process, so the event loop must keep running.
-    const res = await promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), [path.join(ROOT, 'scripts/menu-push.ts')], {
-      env: { ...process.env, ...env },
-      timeout: 30_000,
-    });
+    const [command, args] = tsEntry(path.join(ROOT, 'scripts/menu-push.ts'));
+    const res = await promisify(execFile)(command, args, { cwd: ROOT, env: { ...process.env, ...env }, timeout: START_MS });
     expect(res.stderr).toBe('');
     expect(res.stdout).toContain(`pushed ${DEFAULT_MENU_FILE} to ${APP.appId}`);
     expect(mock.calls().filter((c) => c.endpoint === 'menu_create')).toHaveLength(1);

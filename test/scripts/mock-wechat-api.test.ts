@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockWechatApi, type MockCall, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
+import { tsEntry } from '../support/child.js';
 
 const APP = { appId: 'wxmockapp0001', appSecret: 'oa-secret', corpId: 'wwmockcorp01', corpSecret: 'corp-secret' };
 let mock: MockWechatApi;
@@ -216,9 +217,8 @@ it('accepts any credentials that were omitted or left empty', async () => {
 describe('CLI', () => {
   it('prints its URL, serves, and exits on SIGTERM', async () => {
     const root = path.resolve(import.meta.dirname, '../..');
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/mock-wechat-api.ts'), '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const [command, args] = tsEntry(path.join(root, 'scripts/mock-wechat-api.ts'), ['--port', '0']);
+    const child = spawn(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const [line] = (await once(child.stdout, 'data')) as [Buffer];
       const m = /^mock WeChat API listening on (http:\/\/127\.0\.0\.1:(\d+))\n/.exec(line.toString());

@@ -10,11 +10,11 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRedis } from '../../scripts/services/redis.js';
+import { servesDir, startLocalRedis } from '../../scripts/services/redis.js';
 import { ensureFerretdb, PROJECT_ROOT, startLocalFerretdb } from '../../scripts/services/ferretdb.js';
 import { freePort, isListening } from '../../scripts/services/ports.js';
+import { waitFor } from '../support/wait-for.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const dirs: string[] = [];
 function tempDir(name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `linli-test-${name}-`));
@@ -60,15 +60,6 @@ async function mongoPing(uri: string): Promise<unknown> {
   }
 }
 
-async function until(what: string, timeoutMs: number, cond: () => boolean | Promise<boolean>): Promise<number> {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-  return Date.now() - t0;
-}
-
 describe('startLocalRedis', () => {
   it('starts a redis-server that answers, and stop() leaves no process behind', async () => {
     const dir = tempDir('redis');
@@ -109,6 +100,21 @@ describe('startLocalRedis', () => {
       expect(await after.get('k')).toBe('v');
       after.disconnect();
     } finally {
+      await redis.stop();
+    }
+  });
+
+  it('recognises its own server: a port answered by another Redis or another program is not taken for it', async () => {
+    const dir = tempDir('redis');
+    const redis = await startLocalRedis({ dataDir: dir, persistent: false });
+    const squatter = net.createServer((s) => s.end('HTTP/1.1 400 Bad Request\r\n\r\n'));
+    try {
+      expect(await servesDir(redis.port, dir)).toBe(true);
+      expect(await servesDir(redis.port, tempDir('redis'))).toBe(false); // someone else's Redis
+      await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+      expect(await servesDir((squatter.address() as net.AddressInfo).port, dir)).toBe(false);
+    } finally {
+      squatter.close();
       await redis.stop();
     }
   });
@@ -189,12 +195,8 @@ describe('a parent that dies without cleaning up', () => {
       expect(ferretProcesses(ferretDir)).toHaveLength(2);
 
       child.kill('SIGKILL');
-      const took = await until(
-        'the services to stop',
-        5000,
-        async () => redisProcesses(started.redisPort, redisDir).length === 0 && ferretProcesses(ferretDir).length === 0,
-      );
-      expect(took).toBeLessThan(5000);
+      // The guards look every half second; FerretDB then takes a moment to stop.
+      await waitFor('the services to stop', () => redisProcesses(started.redisPort, redisDir).length === 0 && ferretProcesses(ferretDir).length === 0);
       expect(await isListening(started.redisPort)).toBe(false);
       expect(await isListening(started.ferretPort)).toBe(false);
     } finally {

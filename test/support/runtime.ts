@@ -68,7 +68,7 @@ export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<
       ...TEST_ENV,
       REDIS_URL: redis.url,
       MONGODB_URI: mongoUri(opts.dbPrefix),
-      STARTUP_TIMEOUT_MS: '10000',
+      STARTUP_TIMEOUT_MS: '30000', // a deadline for a crowded machine; the hooks allow 120 s
       ...opts.env,
     });
     rt = await createRuntime(config, { log: opts.log, clock: opts.clock, ids: opts.ids });
@@ -180,4 +180,13 @@ export async function serveTestApp(opts: TestRuntimeOptions = {}): Promise<Serve
       await t.close();
     },
   };
+}
+
+/**
+ * Write every resident change still pending in Redis to MongoDB now (the real write-back, run in
+ * place of the workers' loop), for tests that read a resident from MongoDB after a push.
+ */
+export async function writeBackResidents(rt: Runtime): Promise<number> {
+  const { drainResidentChanges } = await import('../../bot/residents/write-back.js');
+  return drainResidentChanges({ redis: rt.redis, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS });
 }

@@ -1,6 +1,6 @@
 /**
- * Calling the staff API in tests: JSON in, `{status, body}` out, with a bearer token or none; and
- * waiting for a condition with a deadline (never sleep-and-hope); a cast of staff accounts.
+ * Calling the staff API in tests: JSON in, `{status, body}` out, with a bearer token or none; a
+ * cast of staff accounts. (Waiting for a condition: `waitFor` in `wait-for.ts`.)
  */
 import type { Models } from '../../models/index.js';
 import type { Role } from '../../models/staff-user.js';
@@ -22,17 +22,6 @@ export function apiClient(base: string): ApiCall {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
-}
-
-/** Poll `probe` until it returns a truthy value (returned), or fail naming `what` after `timeoutMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** One staff account of a test's cast: role, scope codes, display name. */

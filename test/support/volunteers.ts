@@ -14,7 +14,8 @@ import type { Area, Skill } from '../../flows/volunteers/skills.js';
 import { residentIdFor } from '../../models/resident.js';
 import { volunteerIdFor } from '../../models/volunteer.js';
 import { startMockWechatApi, type MockWechatApi } from '../../scripts/mock-wechat-api.js';
-import { seedResidents, waitFor } from '../handlers/broadcast/helpers.js';
+import { seedResidents } from '../handlers/broadcast/helpers.js';
+import { waitFor, WAIT_MS } from './wait-for.js';
 import { answerText, residentPlayer, type ResidentPlayer } from './resident-player.js';
 import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from './runtime.js';
 import { wechatClient, type WechatTestClient } from './wechat-client.js';
@@ -127,7 +128,7 @@ export function sentTo(mock: MockWechatApi, openid: string): string[] {
 }
 
 /** Wait until `openid` was sent a message containing `text`. */
-export function waitForMessage(mock: MockWechatApi, openid: string, text: string, timeoutMs = 15_000): Promise<string> {
+export function waitForMessage(mock: MockWechatApi, openid: string, text: string, timeoutMs = WAIT_MS): Promise<string> {
   return waitFor(`a message to ${openid} containing ${text}`, async () => sentTo(mock, openid).find((m) => m.includes(text)), timeoutMs, 50);
 }
 

@@ -192,10 +192,9 @@ describe('typed errors from fault injection', () => {
     const wx = api({ timeoutMs: 100 });
     await wx.getAccessToken();
     mock.setFault('custom_send', { latencyMs: 2_000, times: 1 });
-    const started = Date.now();
     const err = await caught(wx.sendText('o_1', 'x'));
-    expect(Date.now() - started).toBeLessThan(1_500);
     expect(err).toMatchObject({ code: LOCAL_CODES.timeout, kind: 'timeout', retryable: true });
+    expect(calls('custom_send')).toEqual([]); // the client gave up before the mock answered (it records when it answers)
   });
 
   it('an unreachable server is a retryable network error; a non-JSON 404 too', async () => {

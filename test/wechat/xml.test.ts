@@ -53,6 +53,37 @@ describe('parseXml', () => {
     expect(codeOf(() => parseXml('<xml>a & b</xml>'))).toBe('malformed_xml');
   });
 
+  it('ignores comments, processing instructions and (well-formed) attributes', () => {
+    expect(parseXml('<xml a="1"><!-- note --><A b=\'2\' >x</A><?pi y?><B/></xml>')).toEqual({ A: 'x', B: '' });
+  });
+
+  it('rejects what a strict reader must: a bare <, ]]> in text, unclosed CDATA or comment, bad attributes, stray text after the root', () => {
+    for (const bad of [
+      '<xml><A>a < b</A></xml>',
+      '<xml><A>a ]]> b</A></xml>',
+      '<xml><A><![CDATA[open</A></xml>',
+      '<xml><!-- open <A>1</A></xml>',
+      '<xml><A b=1>x</A></xml>',
+      '<xml><A b="<">x</A></xml>',
+      '<xml><A>1</A></xml>trailing',
+      '<xml><名字>1</名字></xml>',
+      '<xml><A>1</A></xml >x',
+    ]) {
+      expect(
+        codeOf(() => parseXml(bad)),
+        bad,
+      ).toBe('malformed_xml');
+    }
+  });
+
+  it('reads deeply nested elements without recursion', () => {
+    const depth = 5000;
+    const f = parseXml(`<xml>${'<a>'.repeat(depth)}x${'</a>'.repeat(depth)}</xml>`);
+    let v: unknown = f;
+    for (let i = 0; i < depth; i++) v = (v as Record<string, unknown>)['a'];
+    expect(v).toBe('x');
+  });
+
   it('rejects a root other than <xml> or several roots', () => {
     expect(codeOf(() => parseXml('<root><A>1</A></root>'))).toBe('malformed_xml');
     expect(codeOf(() => parseXml('<xml><A>1</A></xml><xml/>'))).toBe('malformed_xml');

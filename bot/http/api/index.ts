@@ -13,6 +13,9 @@ import { registerHealthRoutes } from './health.js';
 import { registerEscalationRoutes } from './escalations.js';
 import { registerSupplyRoutes } from './supplies.js';
 import { registerResidentRoutes } from './residents.js';
+import { registerSupplyAssigneeRoute } from './supply-assignees.js';
+import { registerSituationRoute } from './situation.js';
+import { registerExportRoutes } from './exports.js';
 import { registerRumorRoutes } from './rumors.js';
 
 /** Route modules mounted under `/api`; a feature adds its module here. */
@@ -26,7 +29,10 @@ export const API_ROUTE_MODULES: Array<(router: Router<StaffState>, rt: Runtime) 
   registerHealthRoutes,
   registerEscalationRoutes,
   registerSupplyRoutes,
+  registerSupplyAssigneeRoute,
   registerResidentRoutes,
+  registerSituationRoute,
+  registerExportRoutes,
   registerOpenApiRoute,
   registerRumorRoutes,
 ];

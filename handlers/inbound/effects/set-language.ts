@@ -1,7 +1,7 @@
 import type { EffectHandler } from './ports.js';
 
+/** Kept with the resident's hot fields (cached, written back to MongoDB behind the reply). */
 export const setLanguage: EffectHandler<'setLanguage'> = async (deps, e, { resident }) => {
-  await deps.models.Resident.updateOne({ _id: resident.id }, { $set: { language: e.language } });
-  await deps.residents.changed(resident.channel, resident.openid);
+  await deps.residents.setLanguage(resident, e.language);
   return undefined;
 };

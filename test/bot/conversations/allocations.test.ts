@@ -15,7 +15,7 @@ import type { AllocationBooking } from '../../../models/allocation.js';
 import { residentIdFor } from '../../../models/resident.js';
 import { crisisWorld, registerInChat, type CrisisWorld } from '../../support/crisis-world.js';
 import { answerText } from '../../support/resident-player.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let w: CrisisWorld;
 let committee: string;
@@ -82,7 +82,7 @@ describe('rounds', () => {
     const released = await w.api('POST', `/api/allocations/${rush}/release`, committee);
     expect(released.body).toMatchObject({ status: 'open', offered: 1 });
     expect((await w.api('POST', `/api/allocations/${rush}/release`, committee)).body.error).toBe('conflict_state');
-    await waitFor('the offer', async () => w.sentTo('oListener').some((t) => t.includes('【抗原试剂预约】')), 10_000, 50);
+    await waitFor('the offer', async () => w.sentTo('oListener').some((t) => t.includes('【抗原试剂预约】')));
   });
 });
 
@@ -202,7 +202,7 @@ describe('who may book', () => {
       release: true,
     });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
-    await waitFor('the first wave', async () => w.sentTo('oElder').some((t) => t.includes('N95口罩')), 10_000, 50);
+    await waitFor('the first wave', async () => w.sentTo('oElder').some((t) => t.includes('N95口罩')));
     expect(w.sentTo('oYoung').some((t) => t.includes('N95'))).toBe(false);
     expect(await young.say('book')).toContain('open to households needing special care first; everyone may book from 3 Dec, 11:00');
     await elder.say('预约');
@@ -211,7 +211,7 @@ describe('who may book', () => {
     expect(await elder.say('两份')).toMatch(/预约成功[\s\S]*N95口罩 2 份/);
     w.at('2026-12-03', '11:01');
     expect((await allocationTick(tickDeps()))[0]).toMatchObject({ offeredOthers: expect.any(Number) });
-    await waitFor('the second wave', async () => w.sentTo('oYoung').some((t) => t.includes('N95')), 10_000, 50);
+    await waitFor('the second wave', async () => w.sentTo('oYoung').some((t) => t.includes('N95')));
     expect(await young.say('book')).toContain('N95口罩: 10 in all, 2 booked, 8 left; 2 per household.');
     await young.say('1');
     expect(await young.say('1')).toMatch(/✅ Booked![\s\S]*Pick-up code: [A-Z0-9]{6}/);

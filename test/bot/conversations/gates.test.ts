@@ -11,7 +11,7 @@ import { residentIdFor } from '../../../models/resident.js';
 import { CODE_ALPHABET } from '../../../handlers/gates/pass-code.js';
 import { crisisWorld, registerInChat, type CrisisWorld } from '../../support/crisis-world.js';
 import { answerText } from '../../support/resident-player.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let w: CrisisWorld;
 let committee: string;
@@ -40,15 +40,10 @@ const codeOf = (text: string) => /(?:通行码|Pass code)：?:? ?([A-Z0-9]{4})/.
 
 /** WeCom texts containing `needle`, once at least `n` arrived. */
 async function keeperAlerts(needle: string, n = 1) {
-  return waitFor(
-    `WeCom alert "${needle}"`,
-    async () => {
-      const found = w.wecomTexts().filter((m) => m.text.includes(needle));
-      return found.length >= n ? found : null;
-    },
-    10_000,
-    50,
-  );
+  return waitFor(`WeCom alert "${needle}"`, async () => {
+    const found = w.wecomTexts().filter((m) => m.text.includes(needle));
+    return found.length >= n ? found : null;
+  });
 }
 
 describe('gates and their posters', () => {

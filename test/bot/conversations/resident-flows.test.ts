@@ -19,7 +19,7 @@ import type { SupplyRequest } from '../../../models/supply-request.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
 import { answerText, registerThroughChat, residentPlayer } from '../../support/resident-player.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 /** Real time plus an offset the idle test moves forward. */
 let offsetMs = 0;
@@ -116,15 +116,10 @@ describe('daily health report', () => {
       buildingCode: 'b1',
       revision: 1,
     });
-    const sends = await waitFor(
-      'the WeCom alert',
-      async () => {
-        const calls = mock.calls().filter((c) => c.endpoint === 'wecom_send');
-        return calls.length ? calls : null;
-      },
-      10_000,
-      50,
-    );
+    const sends = await waitFor('the WeCom alert', () => {
+      const calls = mock.calls().filter((c) => c.endpoint === 'wecom_send');
+      return calls.length ? calls : null;
+    });
     expect(sends).toHaveLength(1);
     expect(sends[0]!.body).toMatchObject({ touser: 'wang.committee', msgtype: 'text' });
     expect(JSON.stringify(sends[0]!.body)).toContain('红色');

@@ -14,7 +14,7 @@ import { verifyAuditChains } from '../../../handlers/audit/verify.js';
 import { observationIdFor, type Observation, type Returnee } from '../../../models/returnee.js';
 import { residentIdFor } from '../../../models/resident.js';
 import { crisisWorld, registerInChat, type CrisisWorld } from '../../support/crisis-world.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let w: CrisisWorld;
 let committee: string;
@@ -130,27 +130,22 @@ describe('the observation job', () => {
   it('reminds those who have not reported at each reminder time (twice a day), once each', async () => {
     w.at('2026-12-02', '10:05');
     expect((await runObservation(deps))[0]).toMatchObject({ community: 'c1', reminded: 1, alerts: 0 }); // the 09:00 reminder, to B only
-    await waitFor('the morning reminder', async () => remindersTo('oBackB').length === 1, 10_000, 50);
+    await waitFor('the morning reminder', async () => remindersTo('oBackB').length === 1);
     expect(remindersTo('oBackA')).toEqual([]);
     expect((await runObservation(deps))[0]).toMatchObject({ reminded: 0 });
     w.at('2026-12-02', '18:05');
     expect((await runObservation(deps))[0]).toMatchObject({ reminded: 1 });
-    await waitFor('the evening reminder', async () => remindersTo('oBackB').length === 2, 10_000, 50);
+    await waitFor('the evening reminder', async () => remindersTo('oBackB').length === 2);
     expect(remindersTo('oBackB')[1]).toContain("haven't sent today's health report");
   });
 
   it('a day without a report by the missed time alerts the building’s health staff through WeCom, once', async () => {
     w.at('2026-12-02', '21:01');
     expect((await runObservation(deps))[0]).toMatchObject({ alerts: 1 });
-    const sends = await waitFor(
-      'the missed-report alert',
-      async () => {
-        const m = w.wecomTexts().filter((x) => x.text.includes('居家观察提醒'));
-        return m.length ? m : null;
-      },
-      10_000,
-      50,
-    );
+    const sends = await waitFor('the missed-report alert', async () => {
+      const m = w.wecomTexts().filter((x) => x.text.includes('居家观察提醒'));
+      return m.length ? m : null;
+    });
     expect(sends).toHaveLength(1);
     expect(sends[0]!.to.split('|').sort()).toEqual(['doctor.chen', 'wang.committee']);
     expect(sends[0]!.text).toBe(
@@ -170,7 +165,7 @@ describe('the observation job', () => {
     await a.say('1'); // the rest as last time
     expect(await a.say('1')).toContain('已收到您今天的健康上报');
     expect((await runObservation(deps))[0]).toMatchObject({ lastDay: 1, reminded: 1 }); // B, still observed, has not reported
-    await waitFor('the last-day message', async () => w.sentTo('oBackA').some((t) => t.includes('最后一天')), 10_000, 50);
+    await waitFor('the last-day message', async () => w.sentTo('oBackA').some((t) => t.includes('最后一天')));
     expect(w.sentTo('oBackA').filter((t) => t.includes('还没有健康上报'))).toEqual([]);
     expect((await runObservation(deps))[0]).toMatchObject({ lastDay: 0 });
     w.at('2026-12-08', '09:01');

@@ -19,7 +19,7 @@ import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-we
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
 import { answerText, residentPlayer } from '../../support/resident-player.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 import { apiClient } from '../../support/staff-api.js';
 
 let t: TestRuntime;
@@ -78,7 +78,7 @@ const textsTo = (openid: string, marker: string) =>
     .map((c) => c.body as { touser?: string; text?: { content?: string } })
     .filter((b) => b.touser === openid && b.text?.content?.includes(marker));
 
-const drained = () => waitFor('the bulk-message queue to drain', async () => (await t.rt.queues.bulkMessages.count()) === 0, 15_000, 50);
+const drained = () => waitFor('the bulk-message queue to drain', async () => (await t.rt.queues.bulkMessages.count()) === 0);
 
 describe('a resident checks a rumour', () => {
   it('an unregistered resident gets the verdict, explanation and source; a receipt is kept', async () => {
@@ -128,12 +128,7 @@ describe('a claim nobody has checked yet', () => {
     factCheckId = created.id;
     await auditAndRelease(factCheckId);
 
-    await waitFor(
-      'both askers told',
-      async () => textsTo('oAsk1', '有核实结果了').length === 1 && textsTo('oAsk2', 'has been checked').length === 1,
-      15_000,
-      50,
-    );
+    await waitFor('both askers told', async () => textsTo('oAsk1', '有核实结果了').length === 1 && textsTo('oAsk2', 'has been checked').length === 1);
     expect(textsTo('oAsk2', 'has been checked')[0]!.text!.content).toContain(`[False] ${CLAIM}`); // in the asker's language
     // The sweep and a rerun of the notification change nothing: once each.
     await notifyOutstanding({
@@ -155,8 +150,6 @@ describe('a claim nobody has checked yet', () => {
     await waitFor(
       'the correction to the four who had the first version',
       async () => ['oAsk1', 'oReader', 'oLate'].every((o) => textsTo(o, '更正').length === 1) && textsTo('oAsk2', 'Correction').length === 1,
-      15_000,
-      50,
     );
     await drained();
     expect(textsTo('oAsk1', '【有误导】')).toHaveLength(1);

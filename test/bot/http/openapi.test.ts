@@ -158,10 +158,16 @@ describe('the OpenAPI document', () => {
         for (const [status, r] of Object.entries(op.responses as Json)) {
           expect(status, where).toMatch(/^[1-5]\d\d$/);
           expect(r.description, `${where} ${status}`).toEqual(expect.any(String));
-          // JSON, or another media type a route declares (a gate's poster is a PNG).
-          const [media, body] = Object.entries(r.content as Json)[0]!;
-          expect(media, `${where} ${status}`).toMatch(/^(application\/json|image\/png)$/);
-          expect(body.schema, `${where} ${status}`).toEqual(expect.any(Object));
+          // JSON, or other media types a route declares (a gate's poster is a PNG; an export is CSV or XLSX), each with its schema.
+          const types = Object.keys(r.content);
+          expect(types.length, `${where} ${status}`).toBeGreaterThan(0);
+          if (!status.startsWith('2')) expect(types, `${where} ${status}`).toEqual(['application/json']);
+          for (const type of types) {
+            expect(type, `${where} ${status}`).toMatch(
+              /^(application\/json|image\/png|text\/csv|application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet)$/,
+            );
+            expect(r.content[type].schema, `${where} ${status} ${type}`).toEqual(expect.any(Object));
+          }
         }
         expect(statuses, `${where}: the guard's answers`).toEqual(expect.arrayContaining(['401', '403']));
         if (op.parameters || op.requestBody) expect(statuses, where).toContain('400');

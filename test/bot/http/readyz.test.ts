@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveTestApp, type ServedApp, type TestRuntime } from '../../support/runtime.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let app: ServedApp;
 let t: TestRuntime;
@@ -17,15 +18,12 @@ async function get(path: string): Promise<{ status: number; body: any }> {
   return { status: res.status, body: await res.json() };
 }
 
-/** Poll `/readyz` until it answers `status`, failing after `timeoutMs`. */
-async function readyzBecomes(status: number, timeoutMs: number): Promise<{ status: number; body: any }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+/** Poll `/readyz` until it answers `status` (a deadline, not a measurement). */
+function readyzBecomes(status: number): Promise<{ status: number; body: any }> {
+  return waitFor(`/readyz to answer ${status}`, async () => {
     const res = await get('/readyz');
-    if (res.status === status) return res;
-    if (Date.now() > deadline) throw new Error(`/readyz still ${res.status} after ${timeoutMs} ms: ${JSON.stringify(res.body)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    return res.status === status && res;
+  });
 }
 
 describe('health endpoints', () => {
@@ -34,21 +32,20 @@ describe('health endpoints', () => {
   });
 
   it('/readyz answers 200 when Redis and MongoDB answer', async () => {
-    expect(await get('/readyz')).toEqual({ status: 200, body: { status: 'ready', checks: { redis: 'up', mongodb: 'up' } } });
+    // Each check must answer within a second; on a loaded machine one may miss that once.
+    expect(await readyzBecomes(200)).toEqual({ status: 200, body: { status: 'ready', checks: { redis: 'up', mongodb: 'up' } } });
   });
 
   it('/readyz answers 503 naming Redis while it is down, and recovers when it is back', async () => {
     await t.redis.stop();
-    const down = await readyzBecomes(503, 5000);
+    const down = await readyzBecomes(503);
     expect(down.body).toMatchObject({ status: 'unavailable', down: ['redis'], checks: { redis: expect.stringMatching(/^down: /), mongodb: 'up' } });
     // The process itself is still alive.
     expect((await get('/healthz')).status).toBe(200);
 
-    const started = Date.now();
     await t.redis.restart();
-    const up = await readyzBecomes(200, 10_000); // ioredis retries at most every 2 s
+    const up = await readyzBecomes(200); // ioredis reconnects at most 2 s apart
     expect(up.body.checks).toEqual({ redis: 'up', mongodb: 'up' });
-    expect(Date.now() - started).toBeLessThan(10_000);
     expect(await t.rt.redis.ping()).toBe('PONG');
   });
 });

@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../../bot/log.js';
 import { serveTestApp, type ServedApp } from '../../support/runtime.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const lines: Array<Record<string, unknown>> = [];
 const sink = new Writable({
@@ -21,12 +22,17 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
+const requestLines = () => lines.filter((l) => l.msg === 'request');
+
 describe('request log', () => {
   it('logs each staff API call with who, status and time, never the query string', async () => {
+    const before = requestLines().length;
     await fetch(`${base}/api/me?secret=13812345678`, { headers: { authorization: `Bearer ${token}` } });
     await fetch(`${base}/api/me`);
-    await new Promise((r) => setTimeout(r, 50));
-    const requests = lines.filter((l) => l.msg === 'request');
+    const requests = await waitFor('two request lines', () => {
+      const r = requestLines().slice(before);
+      return r.length >= 2 && r;
+    });
     expect(requests[0]).toMatchObject({ method: 'GET', path: '/api/me', status: 200, role: 'committee', staffId: expect.any(String), ms: expect.any(Number) });
     expect(requests[1]).toMatchObject({ path: '/api/me', status: 401 });
     expect(JSON.stringify(lines)).not.toContain('secret=');
@@ -35,7 +41,13 @@ describe('request log', () => {
   it('keeps health and webhook traffic out of the info log', async () => {
     const before = lines.length;
     await fetch(`${base}/healthz`);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(lines.slice(before).filter((l) => l.msg === 'request')).toEqual([]);
+    await fetch(`${base}/wechat`);
+    // A staff call after them: once its line is written, theirs would have been written before it.
+    await fetch(`${base}/api/me?marker=1`);
+    const logged = await waitFor('the marker line', () => {
+      const after = lines.slice(before);
+      return after.some((l) => l.msg === 'request' && l.path === '/api/me') && after;
+    });
+    expect(logged.filter((l) => l.msg === 'request')).toEqual([expect.objectContaining({ path: '/api/me', status: 401 })]);
   });
 });

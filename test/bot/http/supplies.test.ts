@@ -12,7 +12,8 @@ import type { SupplyCategory, SupplyRequestEvent, SupplyStatus } from '../../../
 import { supplyEventIdFor } from '../../../handlers/supplies/workflow.js';
 import { startMockWechatApi, type MockWechatApi } from '../../../scripts/mock-wechat-api.js';
 import { createTestRuntime, seedPlaces, type TestRuntime } from '../../support/runtime.js';
-import { COMMON_CAST, createCast, until, serveStaffApi, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
+import { COMMON_CAST, createCast, serveStaffApi, type ApiCall, type CastMember, type Who } from '../../support/staff-api.js';
+import { waitFor } from '../../support/wait-for.js';
 
 const NOW = new Date('2026-11-28T02:00:00Z'); // 10:00 in Shanghai
 let t: TestRuntime;
@@ -127,7 +128,7 @@ async function act(id: string, action: string, who: Who, body: unknown = {}) {
 
 /** Every event of the request told to the resident and the notify queue empty. */
 async function notificationsSettled(requestId: string): Promise<SupplyRequestEvent[]> {
-  return until(`notifications of ${requestId}`, async () => {
+  return waitFor(`notifications of ${requestId}`, async () => {
     const events = await t.rt.models.SupplyRequestEvent.find({ requestId }).sort({ seq: 1 }).lean<SupplyRequestEvent[]>();
     const counts = await t.rt.queues.supplyNotify.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
     return events.every((e) => e.notifiedAt) && Object.values(counts).every((n) => n === 0) ? events : null;

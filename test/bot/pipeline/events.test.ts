@@ -7,12 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { appMounts } from '../../../bot/mounts.js';
 import type { ResidentAction, WireMode } from '../../../scripts/chat/wechat-request.js';
-import { createTestRuntime, serveApp, type TestRuntime } from '../../support/runtime.js';
+import { createTestRuntime, serveApp, writeBackResidents, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, type PushAnswer, type WechatTestClient } from '../../support/wechat-client.js';
 
-/** Real time plus a step per push, so each push's `lastInboundAt` is distinguishable. */
-let offsetMs = 0;
-const clock = { now: () => new Date(Date.now() + offsetMs) };
+/**
+ * The server's clock stands still during a push and moves a second on for the next one (never
+ * behind real time), so each push's `lastInboundAt` is known exactly, however long it takes.
+ */
+let nowMs = Date.now();
+const clock = { now: () => new Date(nowMs) };
 
 let t: TestRuntime;
 let http: { url: string; close(): Promise<void> };
@@ -29,17 +32,18 @@ afterAll(async () => {
   await t?.close();
 });
 
-const resident = (openid: string) => t.rt.models.Resident.findOne({ openid }).lean();
+/** The resident as MongoDB has it once the pending write-back is done. */
+const resident = async (openid: string) => {
+  await writeBackResidents(t.rt);
+  return t.rt.models.Resident.findOne({ openid }).lean();
+};
 
 /** Push, and check the resident's lastInboundAt moved to this push's time. */
 async function push(action: ResidentAction, openid: string, mode: WireMode = 'plain'): Promise<PushAnswer> {
-  offsetMs += 1000;
-  const expected = clock.now().getTime();
+  nowMs = Math.max(nowMs + 1000, Date.now());
   const res = await wx.push(action, { openid, mode });
   expect(res.status).toBe(200);
-  const r = await resident(openid);
-  expect(r?.lastInboundAt?.getTime()).toBeGreaterThanOrEqual(expected);
-  expect(r?.lastInboundAt?.getTime()).toBeLessThan(expected + 1000);
+  expect((await resident(openid))?.lastInboundAt?.getTime()).toBe(nowMs);
   return res;
 }
 

@@ -14,7 +14,7 @@ import { editFactCheck, releaseFactCheck, verifyFactCheck, withdrawFactCheck } f
 import { askClaim } from '../../../handlers/rumors/claims.js';
 import { importFactChecks } from '../../../handlers/rumors/import.js';
 import { createTestRuntime, type TestRuntime } from '../../support/runtime.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 import { actor } from '../../handlers/audit/helpers.js';
 
 const HOUR = 3_600_000;
@@ -66,7 +66,7 @@ describe('two server processes', () => {
     expect(answerOn(b)).toBeNull();
     const version = await releaseThrough(deps, id);
     expect(answerOn(a)?.id).toBe(id); // the releasing process at once
-    const seen = await waitFor('the other process to answer with it', async () => answerOn(b), 5000, 20);
+    const seen = await waitFor('the other process to answer with it', async () => answerOn(b));
     expect(seen).toMatchObject({ id, version, verdict: 'false' });
   });
 
@@ -76,17 +76,17 @@ describe('two server processes', () => {
     await correctFactCheck(deps, author!, id, { verdict: 'misleading', comment: '夜间注意保暖' });
     expect(answerOn(b)?.verdict).toBe('false'); // still the released text during the correction
     const v2 = await releaseThrough(deps, id);
-    await waitFor('the correction on the first process', async () => answerOn(a)?.version === v2, 5000, 20);
+    await waitFor('the correction on the first process', async () => answerOn(a)?.version === v2);
     expect(answerOn(a)?.verdict).toBe('misleading');
 
     await withdrawFactCheck(deps, releaser!, id, { comment: '合并到另一条' });
-    await waitFor('the withdrawal on the first process', async () => answerOn(a) === null, 5000, 20);
+    await waitFor('the withdrawal on the first process', async () => answerOn(a) === null);
     expect(a.memory.check(QUESTION, 'zh-CN').candidates.map((c) => c.id)).not.toContain(id);
   });
 
   it('a claim opened on one process is joined from the other', async () => {
     const opened = await askClaim(depsOf(t.rt), { residentId: 'r-1', text: '听说明天全区的公交车都停运了', lang: 'zh-CN' });
-    const claimId = await waitFor('the claim on the other process', async () => b.memory.similarClaim('明天全区公交车停运了？', 'zh-CN'), 5000, 20);
+    const claimId = await waitFor('the claim on the other process', async () => b.memory.similarClaim('明天全区公交车停运了？', 'zh-CN'));
     expect(claimId).toBe(opened.claimId);
     expect(await askClaim(depsOf(other), { residentId: 'r-2', text: '明天全区公交车停运了？', lang: 'zh-CN' })).toMatchObject({
       claimId: opened.claimId,
@@ -114,7 +114,7 @@ describe('two server processes', () => {
           source: 'silent.json',
         },
       );
-      await waitFor('the reconcile', async () => quick.memory.check('does boiling water twice make it radioactive', 'en').match, 5000, 50);
+      await waitFor('the reconcile', async () => quick.memory.check('does boiling water twice make it radioactive', 'en').match);
       expect(b.memory.check('does boiling water twice make it radioactive', 'en').match).toBeNull(); // the hourly one has not run
     } finally {
       await quick.close();

@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { residentIdFor } from '../../../models/resident.js';
 import type { TaskSignup } from '../../../models/volunteer-task.js';
-import { openids, waitFor } from '../../handlers/broadcast/helpers.js';
+import { openids } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 import { staffToken } from '../../support/runtime.js';
 import { answerOf, seedVolunteers, sentTo, staffApi, volunteerEnv, type VolunteerEnv } from '../../support/volunteers.js';
 

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffToken } from '../../support/runtime.js';
 import { registerThroughChat } from '../../support/resident-player.js';
 import { seedVolunteers, sentTo, staffApi, volunteerEnv, volunteerId, waitForMessage, type VolunteerEnv } from '../../support/volunteers.js';
-import { waitFor } from '../../handlers/broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let env: VolunteerEnv;
 let leadToken: string;
@@ -114,7 +114,7 @@ describe('a task released to the volunteers it suits', () => {
     expect(await say('oDriver', `接 ${driving.code}`)).toContain('还没开始招募');
     const released = await lead.post(`/volunteer-tasks/${driving.id}/release`);
     expect(released.body).toMatchObject({ task: { status: 'open', code: driving.code }, prompted: 2 });
-    await waitFor('both prompts', async () => promptedFor('oDriver', driving.code) && promptedFor('oEnglish', driving.code), 15_000, 50);
+    await waitFor('both prompts', async () => promptedFor('oDriver', driving.code) && promptedFor('oEnglish', driving.code));
     expect(sentTo(env.mock, 'oEnglish').find((m) => m.includes(driving.code))).toContain('volunteers with the skill \\"Driving\\"');
     for (const o of ['oNurse', 'oB1Only', 'oB2Only', 'oOtherCommunity']) expect(promptedFor(o, driving.code), o).toBe(false);
     expect((await lead.post(`/volunteer-tasks/${driving.id}/release`)).body.prompted).toBe(0);
@@ -130,7 +130,7 @@ describe('a task released to the volunteers it suits', () => {
     const b1 = await created({ title: '1号楼物资分发', building: 'b1', slots: 1 });
     expect((await lead.post(`/volunteer-tasks/${b1.id}/release`)).body.prompted).toBe(4); // Driver, Nurse, B1 only, English
     expect(promptedFor('oB2Only', b1.code)).toBe(false);
-    await waitFor('the prompt to B1 only', async () => promptedFor('oB1Only', b1.code), 15_000, 50);
+    await waitFor('the prompt to B1 only', async () => promptedFor('oB1Only', b1.code));
 
     expect(await say('oB1Only', '1')).toContain(`您已获得任务 ${b1.code}`);
     expect(await say('oNurse', '1')).toContain('候补第 1 位');
@@ -196,7 +196,7 @@ describe('a task released to the volunteers it suits', () => {
     expect((await lead.post(`/volunteer-tasks/${t.id}/release`)).body.error).toBe('conflict_state');
     expect((await lead.patch(`/volunteer-tasks/${t.id}`, { slots: 3 })).body.error).toBe('conflict_state');
     expect(await env.rt.queues.volunteerReminders.getJob(`remind-${t.id}-${Date.parse(cancelled.body.task.startsAt)}`)).toBeUndefined();
-    await waitFor('the bulk queue drained', async () => (await env.rt.queues.bulkMessages.count()) === 0, 15_000, 100);
+    await waitFor('the bulk queue drained', async () => (await env.rt.queues.bulkMessages.count()) === 0);
     expect(sentTo(env.mock, 'oDriver').filter((m) => m.includes('已取消'))).toHaveLength(1);
   });
 });
@@ -206,7 +206,7 @@ describe('replies while a form is open', () => {
     const t = await created({ title: '帮邻居买菜', slots: 3 });
     await seedVolunteers(env.rt, [{ openid: 'oInForm', name: 'In form', area: 'community' }]);
     await lead.post(`/volunteer-tasks/${t.id}/release`);
-    await waitFor('the prompt', async () => promptedFor('oInForm', t.code), 15_000, 50);
+    await waitFor('the prompt', async () => promptedFor('oInForm', t.code));
     const r = env.player('oInForm');
     expect(await r.say('物资求助')).toContain('需要哪类物资');
     const joined = await r.say(`接 ${t.code}`);

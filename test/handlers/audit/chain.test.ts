@@ -23,7 +23,7 @@ async function auditVerify(uri: string): Promise<{ code: number; stdout: string;
   try {
     const { stdout, stderr } = await run(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/audit-verify.ts'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, ...TEST_ENV, LOG_LEVEL: 'warn', REDIS_URL: 'redis://127.0.0.1:1', MONGODB_URI: uri, STARTUP_TIMEOUT_MS: '5000' },
+      env: { PATH: process.env.PATH, ...TEST_ENV, LOG_LEVEL: 'warn', REDIS_URL: 'redis://127.0.0.1:1', MONGODB_URI: uri, STARTUP_TIMEOUT_MS: '30000' },
       timeout: 60_000,
     });
     return { code: 0, stdout, stderr };

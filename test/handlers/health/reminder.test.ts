@@ -10,7 +10,8 @@ import { queueBulkMessages } from '../../../bot/outbound/bulk-messages.js';
 import { bulkMessagesWorker } from '../../../bot/workers/bulk-messages.js';
 import { healthReportIdFor } from '../../../models/health-report.js';
 import { residentIdFor } from '../../../models/resident.js';
-import { broadcastEnv, seedResidents, waitFor, type BroadcastEnv } from '../broadcast/helpers.js';
+import { broadcastEnv, seedResidents, type BroadcastEnv } from '../broadcast/helpers.js';
+import { waitFor } from '../../support/wait-for.js';
 
 let env: BroadcastEnv;
 let worker: Worker;
@@ -53,7 +54,7 @@ describe('health reminder', () => {
       { community: 'c2', date: '2026-11-28', residents: 0 },
       { community: 'c3', date: '2026-11-28', residents: 1 },
     ]);
-    await waitFor('the reminders', async () => sendsTo('oForgot').length === 1 && sendsTo('oElsewhere').length === 1, 10_000, 50);
+    await waitFor('the reminders', () => sendsTo('oForgot').length === 1 && sendsTo('oElsewhere').length === 1);
     expect(JSON.stringify(sendsTo('oForgot')[0]!.body)).toContain('健康上报');
     expect(await remindHealthReports(deps)).toEqual([]); // once a day
     expect(sendsTo('oReported')).toEqual([]);

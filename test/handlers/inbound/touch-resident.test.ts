@@ -4,30 +4,13 @@ import { mongoUri } from '../../support/services.js';
 import { bindModels, syncIndexes, type Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
 import { touchResident, touchResidentOnce } from '../../../handlers/inbound/touch-resident.js';
-import type { InboundMessage } from '../../../bot/wechat/inbound.js';
+import { eventFrom, textFrom } from '../../support/inbound.js';
 
 let conn: mongoose.Connection;
 let models: Models;
 
-const text = (fromUser: string, content = 'hi'): InboundMessage => ({
-  type: 'text',
-  content,
-  toUser: 'gh_x',
-  fromUser,
-  createTime: 1,
-  msgId: '1',
-  dedupKey: `msg:${fromUser}:1`,
-});
-const event = (fromUser: string, e: 'subscribe' | 'unsubscribe', sceneKey?: string): InboundMessage =>
-  ({
-    type: 'event',
-    event: e,
-    ...(sceneKey ? { sceneKey } : {}),
-    toUser: 'gh_x',
-    fromUser,
-    createTime: 1,
-    dedupKey: `evt:${fromUser}:1:${e}:`,
-  }) as InboundMessage;
+const text = (fromUser: string) => ({ ...textFrom(fromUser), msgId: '1', dedupKey: `msg:${fromUser}:1` });
+const event = eventFrom;
 
 beforeAll(async () => {
   conn = await mongoose.createConnection(mongoUri('touch')).asPromise();

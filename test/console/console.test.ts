@@ -1,0 +1,326 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The web console and the resident simulator in headless Chromium, against the real app, workers,
+ * Redis, FerretDB and the mock WeChat API: (a) a notice through its three-level audit by four
+ * people, its progress bar to 100% and one message per recipient; (b) a resident in the
+ * simulator asks for supplies and sees both status messages as staff accept and deliver in the
+ * console; (c) no release button without the duty, and the API refuses too; (d) the situation
+ * page draws its charts with data; plus labels and keyboard focus.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { apiClient, type ApiCall } from '../support/staff-api.js';
+import { waitFor } from '../support/wait-for.js';
+import { shot, signedIn, startConsoleStack, type ConsoleStack } from './stack.js';
+import { Types } from 'mongoose';
+import { residentIdFor } from '../../models/resident.js';
+
+let s: ConsoleStack;
+let api: ApiCall;
+const SLOW = 180_000;
+
+beforeAll(async () => {
+  s = await startConsoleStack('console_browser');
+  api = apiClient(s.base);
+}, SLOW);
+afterAll(async () => {
+  await s?.close();
+});
+
+/** A tab signed in as `account`, on the notice's page. */
+const onNotice = async (account: string, id: string): Promise<Page> => {
+  const page = await signedIn(s, s.tokens[account]!, `#/notices/${id}`);
+  await page.getByRole('heading', { name: 'Next step' }).waitFor();
+  return page;
+};
+const statusIs = (page: Page, status: string) => page.getByTestId('notice-status').getByText(status, { exact: true }).waitFor();
+
+describe('console in Chromium', () => {
+  it(
+    '(a) drafted by the committee, verified, edited and released by three others; the progress bar reaches 100% and every recipient got one message',
+    async () => {
+      const author = await signedIn(s, s.tokens['demo-committee']!);
+      await author.getByRole('link', { name: 'Notices' }).click();
+      await author.getByRole('button', { name: 'New notice' }).click();
+      await author.getByLabel('Title').fill('停水通知 Water outage');
+      await author.getByLabel('Text').fill('明天9点至12点停水，请提前储水。\nWater is off 9–12 tomorrow.');
+      await author.getByTestId('recipient-count').getByText('Recipients now: 30').waitFor();
+      await shot(author, 'a1-draft');
+      await author.getByRole('button', { name: 'Create draft' }).click();
+      await statusIs(author, 'draft');
+      const id = new URL(author.url()).hash.split('/')[2]!;
+      expect(id).toMatch(/^[0-9a-f]{24}$/);
+      // The author holds no duty: no audit buttons for them.
+      expect(await author.getByRole('button', { name: 'Verify' }).count()).toBe(0);
+
+      const verifier = await onNotice('demo-government', id);
+      await verifier.getByRole('button', { name: 'Verify' }).click();
+      await statusIs(verifier, 'verified');
+
+      const editor = await onNotice('demo-editor', id);
+      await editor.getByLabel('Text').fill('明天9点至12点停水，请提前储水。\nWater is off 9:00–12:00 tomorrow; store some water.');
+      await editor.getByLabel('Comment').fill('clearer English');
+      await editor.getByRole('button', { name: 'Edit and pass on' }).click();
+      await statusIs(editor, 'edited');
+      // The edit's diff is in the trail.
+      await editor.getByText('Changes: body').last().click();
+      await editor.locator('.diff-add', { hasText: 'store some water' }).waitFor();
+      await shot(editor, 'a2-edited-diff');
+
+      const releaser = await onNotice('demo-party', id);
+      await releaser.getByRole('button', { name: 'Release' }).click();
+      const bar = releaser.getByRole('progressbar', { name: 'Delivery progress' });
+      await bar.waitFor();
+      await waitFor('the progress bar at 100%', async () => (await bar.getAttribute('aria-valuenow')) === '100', 90_000, 250);
+      await statusIs(releaser, 'completed');
+      await shot(releaser, 'a3-delivered');
+      expect(await releaser.getByTestId('progress-line').textContent()).toContain('30 of 30 done · sent 30 · failed 0');
+
+      // One message per recipient at the mock WeChat API.
+      const sends = s.mock.calls().filter((c) => (c.endpoint === 'custom_send' || c.endpoint === 'template_send') && c.errcode === 0);
+      const to = sends.map((c) => (c.body as { touser: string }).touser).filter((u) => u.startsWith('demo-resident-'));
+      expect(to.length).toBe(30);
+      expect(new Set(to).size).toBe(30);
+      // The trail names the four people.
+      const trail = await releaser.getByTestId('audit-trail').textContent();
+      for (const name of ['demo-committee', 'demo-government', 'demo-editor', 'demo-party']) expect(trail).toContain(name);
+      for (const p of [author, verifier, editor, releaser]) await p.close();
+    },
+    SLOW,
+  );
+
+  it(
+    '(b) a resident asks for supplies in the simulator; staff accept and deliver in the console; the simulator shows both status messages',
+    async () => {
+      const phone = await s.browser.newPage();
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${s.base}/simulator?openid=sim-b-resident&scene=b:demo:1`);
+      const chat = phone.getByTestId('chat');
+      const botSays = (text: string) => chat.locator('[data-from="bot"], [data-from="pushed"]', { hasText: text }).first().waitFor({ timeout: 20_000 });
+      const say = async (text: string, then: string) => {
+        await phone.getByLabel('Message').fill(text);
+        await phone.getByRole('button', { name: 'Send' }).click();
+        await botSays(then);
+      };
+      await phone.getByRole('button', { name: 'Follow', exact: true }).click();
+      await botSays('请回复单元和房号');
+      await say('English', 'room');
+      await say('2-301', 'How many people');
+      await say('2', 'special care');
+      await say('none', 'mobile');
+      await say('skip', 'check your registration');
+      await say('1', 'Registration complete');
+      await phone.getByRole('button', { name: 'Supplies' }).click();
+      await botSays('What kind of supplies');
+      await say('food', 'items and amounts');
+      await say('rice 5 kg, a box of eggs', 'When do you need it');
+      await say('today', 'Deliver to');
+      await say('yes', 'check your request');
+      await say('1', 'Request submitted');
+      const submitted = await chat.locator('[data-from="bot"]', { hasText: 'Request submitted' }).textContent();
+      const ticket = /S-\d{8}-\d{4}/.exec(submitted ?? '')![0];
+      await shot(phone, 'b1-simulator-submitted');
+
+      const staff = await signedIn(s, s.tokens['demo-committee']!, '#/supplies');
+      const card = staff.locator(`[data-ticket="${ticket}"]`);
+      await card.getByRole('button', { name: 'Accept' }).click();
+      await card.getByText('accepted', { exact: true }).waitFor();
+      await card.getByRole('button', { name: 'Mark delivered' }).click();
+      await staff.getByRole('checkbox', { name: 'Open requests only' }).uncheck();
+      await card.getByText('delivered', { exact: true }).waitFor();
+      await shot(staff, 'b2-console-delivered');
+
+      await chat.locator('[data-from="pushed"]', { hasText: 'has been accepted' }).waitFor({ timeout: 30_000 });
+      await chat.locator('[data-from="pushed"]', { hasText: 'has been delivered' }).waitFor({ timeout: 30_000 });
+      const pushed = await chat.locator('[data-from="pushed"]').allTextContents();
+      expect(pushed.filter((p) => p.includes(ticket))).toHaveLength(2);
+      await shot(phone, 'b3-simulator-told');
+      const r = await s.t.rt.models.SupplyRequest.findOne({ ticket }).lean();
+      expect(r?.status).toBe('delivered');
+      expect(String(r?.residentId)).toBe(String(residentIdFor('wechat', 'sim-b-resident')));
+      await phone.close();
+      await staff.close();
+    },
+    SLOW,
+  );
+});
+
+/** Reports over the last days, an open supply request and a task with one volunteer: the situation's data. */
+async function seedSituation(): Promise<void> {
+  const { models } = s.t.rt;
+  const now = Date.now();
+  const day = (back: number) => new Date(now - back * 86_400_000).toLocaleDateString('sv-SE', { timeZone: 'Asia/Shanghai' });
+  const reports = [];
+  for (let i = 1; i <= 12; i++) {
+    const residentId = residentIdFor('wechat', `demo-resident-${String(i).padStart(3, '0')}`);
+    const back = i % 4;
+    const risk = i % 5 === 0 ? 'red' : i % 3 === 0 ? 'yellow' : 'green';
+    reports.push({
+      _id: new Types.ObjectId(),
+      residentId,
+      communityCode: 'demo',
+      buildingCode: String((i % 3) + 1),
+      date: day(back),
+      temperatureC: risk === 'red' ? 38.9 : 36.6,
+      test: 'negative',
+      contact: false,
+      risk,
+      submittedAt: new Date(now - back * 86_400_000),
+    });
+  }
+  await models.HealthReport.insertMany(reports);
+  await models.SupplyRequest.create({
+    ticket: 'S-20261201-0900',
+    communityCode: 'demo',
+    buildingCode: '2',
+    residentId: residentIdFor('wechat', 'demo-resident-002'),
+    category: 'medicine',
+    items: 'insulin',
+    urgency: 'today',
+    address: 'Building 2 1-101',
+    vulnerable: ['chronicIllness'],
+    createdAt: new Date(now - 30 * 3_600_000),
+    updatedAt: new Date(now - 30 * 3_600_000),
+    sourceKey: 'console-test-open-request',
+  });
+  const start = new Date(now + 86_400_000);
+  const lead = s.tokens['demo-volunteer-lead']!;
+  const task = await api('POST', '/api/volunteer-tasks', lead, {
+    title: '送药上门',
+    place: '1号楼大堂',
+    startsAt: start.toISOString(),
+    endsAt: new Date(start.getTime() + 7_200_000).toISOString(),
+    slots: 3,
+    community: 'demo',
+  });
+  expect(task.status).toBe(201);
+  expect((await api('POST', `/api/volunteer-tasks/${task.body.id}/release`, lead)).status).toBe(200);
+}
+
+/** Painted pixels in a canvas (0 for a blank one). */
+const painted = (page: Page, chart: string) =>
+  page.locator(`[data-chart="${chart}"] canvas`).evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+    return n;
+  });
+
+describe('roles, charts and accessibility in Chromium', () => {
+  it(
+    '(c) an account without the release duty sees no release button, and the API refuses it; a role without notices has no Notices page',
+    async () => {
+      const committee = s.tokens['demo-committee']!;
+      const created = await api('POST', '/api/notices', committee, { title: '核酸检测', body: '周六上午在社区中心核酸检测。', targets: { all: true } });
+      const id = created.body.id as string;
+      expect((await api('POST', `/api/notices/${id}/verify`, s.tokens['demo-government'], {})).status).toBe(200);
+      expect((await api('POST', `/api/notices/${id}/edit`, s.tokens['demo-editor'], { comment: 'ok' })).status).toBe(200);
+
+      const government = await onNotice('demo-government', id);
+      await statusIs(government, 'edited');
+      await government.getByText('Waiting for someone with the “release” duty.').waitFor();
+      expect(await government.getByRole('button', { name: 'Release' }).count()).toBe(0);
+      await shot(government, 'c1-no-release-button');
+      const refused = await api('POST', `/api/notices/${id}/release`, s.tokens['demo-government'], {});
+      expect(refused.status).toBe(403);
+      expect(refused.body.error).toBe('forbidden_duty');
+
+      // The party account holds release: it sees the button (the same page, another person).
+      const party = await onNotice('demo-party', id);
+      await party.getByRole('button', { name: 'Release' }).waitFor();
+
+      const property = await signedIn(s, s.tokens['demo-property']!);
+      await property.getByRole('link', { name: 'Supplies' }).waitFor();
+      expect(await property.getByRole('link', { name: 'Notices' }).count()).toBe(0);
+      expect((await api('GET', '/api/notices', s.tokens['demo-property'])).body.error).toBe('forbidden_role');
+      for (const p of [government, party, property]) await p.close();
+    },
+    SLOW,
+  );
+
+  it(
+    '(d) the situation page draws every chart from the API’s figures',
+    async () => {
+      await seedSituation();
+      const page = await signedIn(s, s.tokens['demo-committee']!, '#/situation');
+      const charts = ['risk14', 'buildings', 'missing', 'supplies', 'tasks', 'deliveries'];
+      for (const c of charts) {
+        await waitFor(`chart ${c} with data`, async () => Number(await page.locator(`[data-chart="${c}"]`).getAttribute('data-total')) > 0, 30_000, 200);
+        expect(await painted(page, c)).toBeGreaterThan(500);
+      }
+      expect(Number(await page.locator('[data-chart="risk14"]').getAttribute('data-total'))).toBe(12);
+      const figures = (await api('GET', '/api/situation', s.tokens['demo-committee'])).body;
+      expect(figures.supplies.find((b: { priority: string }) => b.priority === 'high').from1to3d).toBe(1);
+      expect(figures.tasks[0]).toMatchObject({ title: '送药上门', slots: 3 });
+      await shot(page, 'd1-situation');
+      // The same page on a phone.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'd2-situation-390');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.close();
+    },
+    SLOW,
+  );
+
+  it(
+    'every control has a label, the keyboard reaches the navigation with a visible focus ring, and both languages render',
+    async () => {
+      const page = await signedIn(s, s.tokens['demo-committee']!, '#/notices/new');
+      await page.getByRole('heading', { name: 'New notice' }).waitFor();
+      const unlabelled = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll('input, select, textarea, button')]
+            .filter((el) => {
+              const e = el as HTMLInputElement;
+              const name =
+                e.labels?.length || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent?.trim());
+              return !name;
+            })
+            .map((el) => el.outerHTML.slice(0, 120)),
+        );
+      expect(await unlabelled()).toEqual([]);
+      for (const hash of ['#/supplies', '#/volunteers', '#/situation', '#/rumors', '#/gates', '#/exports']) {
+        await page.evaluate((h) => (window.location.hash = h), hash);
+        await page.locator('main h1').waitFor();
+        await page.waitForLoadState('networkidle');
+        expect(await unlabelled()).toEqual([]);
+      }
+      // Keyboard: the first Tab stops on the skip link, the next ones on the navigation, each with a focus ring.
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Tab');
+      const focus = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const style = getComputedStyle(el);
+        return { tag: el.tagName, text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth };
+      });
+      expect(focus.tag).toBe('A');
+      expect(focus.outline).not.toBe('none');
+      expect(Number.parseFloat(focus.width)).toBeGreaterThanOrEqual(2);
+      // Chinese, from the language switch.
+      await page.getByLabel('Language').selectOption('zh-CN');
+      await page.getByRole('link', { name: '通知公告' }).waitFor();
+      await shot(page, 'e1-zh-CN');
+      await page.getByLabel('语言').selectOption('en');
+      // The simulator on a phone: labelled too.
+      const phone = await s.browser.newPage();
+      await phone.setViewportSize({ width: 390, height: 844 });
+      await phone.goto(`${s.base}/simulator?openid=sim-a11y`);
+      await phone.getByRole('button', { name: 'Follow', exact: true }).waitFor();
+      expect(
+        await phone.evaluate(() => [...document.querySelectorAll('input, select, textarea')].filter((e) => !(e as HTMLInputElement).labels?.length).length),
+      ).toBe(0);
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      await page.close();
+      await phone.close();
+      // An API error is a readable message, not a blank page: a wrong token at sign-in.
+      const stranger = await s.browser.newPage();
+      await stranger.goto(`${s.base}/console`);
+      await stranger.getByLabel('Staff token').fill('llt_not-a-real-token');
+      await stranger.getByRole('button', { name: 'Sign in' }).click();
+      await stranger.getByRole('alert').getByText('[unauthorized]').waitFor();
+      await stranger.close();
+    },
+    SLOW,
+  );
+});
