@@ -6,7 +6,7 @@
 import { Types } from 'mongoose';
 import { startMockWechatApi, type MockCall, type MockWechatApi, type MockWechatApiOptions } from '../../../scripts/mock-wechat-api.js';
 import { startChild, type ProcessChild } from '../../support/child.js';
-import { until } from '../../support/staff-api.js';
+import { waitFor as waitForCondition } from '../../support/wait-for.js';
 import { createTestRuntime, seedPlaces, TEST_ENV, type TestRuntime } from '../../support/runtime.js';
 import type { Runtime } from '../../../bot/runtime.js';
 import type { Models } from '../../../models/index.js';
@@ -135,9 +135,9 @@ export function successfulSends(calls: MockCall[]): Map<string, MockCall[]> {
 
 export const sendCalls = (calls: MockCall[]) => calls.filter((c) => c.endpoint === 'custom_send' || c.endpoint === 'template_send');
 
-/** `until` with this file's defaults (30 s, every 200 ms). */
+/** support/wait-for's `waitFor` with this file's defaults (30 s, every 200 ms). */
 export function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  return until(what, fn, timeoutMs, everyMs);
+  return waitForCondition(what, fn, timeoutMs, everyMs) as Promise<T>;
 }
 
 /** Wait until no delivery of the notice is pending or sending (and at least `total` exist). */
