@@ -13,6 +13,9 @@ import { fanoutStates } from '../../../handlers/broadcast/state.js';
 import type { BatchJobSpec, BroadcastDeps } from '../../../handlers/broadcast/ports.js';
 import { tallyKey } from '../../../bot/broadcast/store.js';
 import { residentIdFor } from '../../../models/resident.js';
+import { exportTable } from '../../../handlers/exports/tables.js';
+import { placeDirectory } from '../../../handlers/places/directory.js';
+import { Types } from 'mongoose';
 
 let env: BroadcastEnv;
 
@@ -146,5 +149,32 @@ describe('completion', () => {
     const id = await releasedNotice(env.rt, { targets: { tags: ['nobody-has-this'] } });
     expect(await runFanout(deps(), id)).toEqual({ outcome: 'completed', total: 0 });
     expect((await notice(env.rt, id))?.status).toBe('completed');
+  });
+});
+
+describe('the deliveries export', () => {
+  it('lists every delivery of the notices released in the range, from their batches and logs', async () => {
+    const id = await releasedNotice(env.rt, { title: 'exported', targets: { buildings: [{ community: 'c1', building: 'b2' }] } });
+    const d = deps();
+    await runFanout(d, id, { batchSize: 4 });
+    await deliverBatch(d, { ...d.queued[0]!, lastAttempt: false }); // one batch sent, two still pending
+    const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10); // around today in any time zone
+    const actor = {
+      id: new Types.ObjectId().toHexString(),
+      name: 'exporter',
+      role: 'committee' as const,
+      duties: [],
+      scope: { streetCode: 's1', communityCode: 'c1' },
+    };
+    const table = await exportTable({ models: env.rt.models, places: placeDirectory(env.rt.models, env.rt.clock), clock: env.rt.clock }, actor, 'deliveries', {
+      from: day(-1),
+      to: day(1),
+      format: 'csv',
+    });
+    const rows = table.rows.filter((r) => r[0] === id);
+    expect(rows).toHaveLength(11);
+    const status = table.columns.indexOf('status');
+    expect(rows.filter((r) => r[status] === 'sent')).toHaveLength(4);
+    expect(rows.filter((r) => r[status] === 'pending')).toHaveLength(7);
   });
 });
