@@ -5,6 +5,7 @@ import { sendSlots } from '../../handlers/broadcast/slots.js';
 import { bullBroadcastJobs } from './jobs.js';
 import { redisBroadcastStore } from './store.js';
 import { redisKfBudget } from './kf-budget.js';
+import { redisKfWindows } from '../residents/kf-window.js';
 import { redisSendPace } from './rate-limit.js';
 import { cachedNoticeLoader } from './notice-cache.js';
 
@@ -19,13 +20,15 @@ const processSlots = (n: number) => slotsBySize.get(n) ?? slotsBySize.set(n, sen
 /** The broadcast use cases' ports, built from the runtime. */
 export function broadcastDeps(rt: Runtime, opts: { noticeTtlMs?: number } = {}): BroadcastDeps {
   const pace = redisSendPace(rt.redis, rt.config.BROADCAST_RATE_PER_S);
+  const windows = redisKfWindows(rt.redis, rt.config.RESIDENT_WRITE_BACK_MS);
   return {
     models: rt.models,
     clock: rt.clock,
     jobs: bullBroadcastJobs(rt.queues),
     store: redisBroadcastStore(rt.redis),
     sender: rt.wechat,
-    budget: redisKfBudget(rt.redis),
+    budget: redisKfBudget(rt.redis, windows),
+    windows,
     slots: processSlots(rt.config.WORKER_CONCURRENCY),
     ...(pace ? { pace } : {}),
     batchSize: rt.config.BROADCAST_BATCH_SIZE,

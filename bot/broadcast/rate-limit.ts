@@ -13,6 +13,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { SendPace } from '../../handlers/broadcast/ports.js';
+import { luaScript } from '../redis-script.js';
 
 export const PACE_KEY = 'linli:bc:pace';
 
@@ -20,7 +21,8 @@ export const PACE_KEY = 'linli:bc:pace';
  * KEYS[1] pace; ARGV[1] interval µs, ARGV[2] burst tolerance µs. Returns how many µs to wait
  * before this send. Times in µs since the epoch fit a Lua double exactly (< 2^53).
  */
-const RESERVE = `
+const reserve = luaScript(
+  `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -29,7 +31,9 @@ local interval = tonumber(ARGV[1])
 redis.call('SET', KEYS[1], string.format('%.0f', tat + interval), 'PX', math.ceil((tat + interval - now) / 1000) + 1000)
 local wait = tat - tonumber(ARGV[2]) - now
 if wait < 0 then wait = 0 end
-return wait`;
+return wait`,
+  1,
+);
 
 export interface PaceSettings {
   intervalUs: number;
@@ -53,7 +57,7 @@ export function redisSendPace(redis: Redis, ratePerS: number): SendPace | undefi
     async next() {
       for (let tries = 0; ; tries++) {
         const asked = performance.now(); // the moment is Redis's "now" plus the wait: count the round trip too
-        const waitMs = Number(await redis.eval(RESERVE, 1, PACE_KEY, ...args)) / 1000;
+        const waitMs = Number(await reserve(redis, PACE_KEY, ...args)) / 1000;
         if (waitMs > 0) await new Promise((r) => setTimeout(r, Math.ceil(waitMs - (performance.now() - asked))));
         if (performance.now() - (asked + waitMs) < lateMs || tries >= 3) return;
       }

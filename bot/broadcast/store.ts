@@ -14,6 +14,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { BatchRef, BroadcastStore, LeaseResult, SentNote, Tally, TallyDetail } from '../../handlers/broadcast/ports.js';
+import { luaScript } from '../redis-script.js';
 
 const PREFIX = 'linli:bc:';
 const SENT_NOTE_TTL_S = 7 * 24 * 3600;
@@ -27,11 +28,14 @@ export const tallyKey = (noticeId: string) => `${PREFIX}{${noticeId}}:tally`;
  * KEYS[1] lease, KEYS[2] sent-notes; ARGV[1] owner, ARGV[2] lease ms.
  * {1, notes…} when the lease is ours, {0, remaining ms, holder} when someone else holds it.
  */
-const ACQUIRE = `
+const acquireLua = luaScript(
+  `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {1, redis.call('HVALS', KEYS[2])}
 end
-return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}`;
+return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}`,
+  2,
+);
 
 /**
  * KEYS[1] lease, KEYS[2] tally; ARGV[1] owner, ARGV[2] lease ms, ARGV[3] batch number,
@@ -40,7 +44,8 @@ return {0, redis.call('PTTL', KEYS[1]), redis.call('GET', KEYS[1]) or ''}`;
  * batch's figures to the given ones and moves the sums by the same amounts.
  * Returns {lease held 0|1, finished, total or -1}.
  */
-const RECORD = `
+const recordLua = luaScript(
+  `
 local cur = redis.call('GET', KEYS[1])
 local held = 0
 if cur == ARGV[1] or not cur then
@@ -61,30 +66,35 @@ if s ~= os then redis.call('HINCRBY', KEYS[2], 'sent', s - os) end
 if f ~= of then redis.call('HINCRBY', KEYS[2], 'failed', f - of) end
 local finished = redis.call('HINCRBY', KEYS[2], 'finished', (s + f) - (os + of))
 redis.call('EXPIRE', KEYS[2], ARGV[7])
-return {held, finished, tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')}`;
+return {held, finished, tonumber(redis.call('HGET', KEYS[2], 'total') or '-1')}`,
+  2,
+);
 
 /** KEYS[1] lease, KEYS[2] sent-notes; ARGV[1] owner, ARGV[2] '1' to drop the notes (they are in the log). */
-const RELEASE = `
+const releaseLua = luaScript(
+  `
 if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0`;
+return 0`,
+  2,
+);
 
 const total = (v: unknown): number | null => (v === null || v === undefined || Number(v) < 0 ? null : Number(v));
 
 export function redisBroadcastStore(redis: Redis): BroadcastStore {
   return {
     async acquire(batch, owner, leaseMs): Promise<LeaseResult> {
-      const [ok, a, b] = (await redis.eval(ACQUIRE, 2, leaseKey(batch), sentKey(batch), owner, String(Math.ceil(leaseMs)))) as [number, unknown, unknown];
+      const [ok, a, b] = (await acquireLua(redis, leaseKey(batch), sentKey(batch), owner, Math.ceil(leaseMs))) as [number, unknown, unknown];
       if (ok === 1) return { ok: true, sentNotes: (a as string[]).map((n) => JSON.parse(n) as SentNote) };
       return { ok: false, retryInMs: Math.max(50, Number(a)), holder: String(b ?? '') };
     },
     async record(batch, owner, leaseMs, f) {
       const args = [owner, Math.ceil(leaseMs), batch.batchNo, f.sent, f.failed, f.size, TALLY_TTL_S].map(String);
-      const [held, finished, t] = (await redis.eval(RECORD, 2, leaseKey(batch), tallyKey(batch.noticeId), ...args)) as [number, number, number];
+      const [held, finished, t] = (await recordLua(redis, leaseKey(batch), tallyKey(batch.noticeId), ...args)) as [number, number, number];
       return { leaseHeld: held === 1, tally: { finished: Number(finished), total: total(t) } satisfies Tally };
     },
     async release(batch, owner, recorded) {
-      await redis.eval(RELEASE, 2, leaseKey(batch), sentKey(batch), owner, recorded ? '1' : '0');
+      await releaseLua(redis, leaseKey(batch), sentKey(batch), owner, recorded ? '1' : '0');
     },
     async noteSent(batch, notes) {
       if (!notes.length) return;

@@ -1,10 +1,10 @@
 /**
  * Which channel each recipient of a batch gets (wechat-protocol.md §8): a customer-service message
  * while the resident's 48-hour window is open and its 5-message budget is not spent, otherwise
- * the template message. The window is the one the fan-out read (`BatchMember.inboundAt`); the
- * budget is reserved through the `KfBudget` port for the whole batch in one round trip, seeded
- * with the messages the resident record says were spent. A window that opened after the fan-out
- * is not seen: those residents get the template, which is always allowed.
+ * the template message. The window is the one the fan-out read (`BatchMember.inboundAt`, from the
+ * resident cache where it holds the resident); the budget is reserved through the `KfBudget` port
+ * for the whole batch at once, seeded with the messages the fan-out saw spent. A window that
+ * opened after the fan-out is not seen: those residents get the template, which is always allowed.
  */
 import { Types } from 'mongoose';
 import type { BatchMember, DeliveryChannel } from '../../models/delivery.js';
@@ -34,7 +34,7 @@ export async function chooseChannels(
   const candidates = new Map<number, KfCandidate>();
   const lookups: number[] = [];
   members.forEach((m, i) => {
-    if (m.inboundAt && windowOpen(m.inboundAt, now)) candidates.set(i, { residentId: m.residentId, inboundAt: m.inboundAt, spent: m.kfSent });
+    if (m.inboundAt && windowOpen(m.inboundAt, now)) candidates.set(i, { residentId: m.residentId, openid: m.openid, inboundAt: m.inboundAt, spent: m.kfSent });
     else if (!hasTemplate) lookups.push(i);
   });
   for (let k = 0; k < lookups.length; k += LOOKUP_PARALLEL) {
@@ -46,7 +46,7 @@ export async function chooseChannels(
           kfSentSinceInbound?: number;
         }>();
         if (r?.lastInboundAt && windowOpen(r.lastInboundAt, now))
-          candidates.set(i, { residentId: m.residentId, inboundAt: r.lastInboundAt, spent: r.kfSentSinceInbound ?? 0 });
+          candidates.set(i, { residentId: m.residentId, openid: m.openid, inboundAt: r.lastInboundAt, spent: r.kfSentSinceInbound ?? 0 });
       }),
     );
   }

@@ -113,11 +113,20 @@ async function resolve(deps: BroadcastDeps, notice: Notice, state: FanoutState):
     const current = await deps.notice(noticeId);
     if (!current || current.status === 'cancelled') return false;
     const now = deps.clock.now();
+    // The webhook's cache is ahead of MongoDB for residents who wrote lately (one round trip).
+    const cached = deps.windows ? await deps.windows.read(pending.map((r) => ({ channel: 'wechat' as const, openid: r.openid }))) : [];
+    const lines = pending.map((r, i) => {
+      const c = cached[i];
+      return encodeMember({
+        residentId: String(r._id),
+        openid: r.openid,
+        inboundAt: c ? c.lastInboundAt : (r.lastInboundAt ?? null),
+        kfSent: c ? c.kfSentSinceInbound : (r.kfSentSinceInbound ?? 0),
+      });
+    });
     const docs: DeliveryBatch[] = [];
     for (let i = 0; i < pending.length; i += state.batchSize) {
-      const members = pending
-        .slice(i, i + state.batchSize)
-        .map((r) => encodeMember({ residentId: String(r._id), openid: r.openid, inboundAt: r.lastInboundAt ?? null, kfSent: r.kfSentSinceInbound ?? 0 }));
+      const members = lines.slice(i, i + state.batchSize);
       const batchNo = batches + docs.length;
       docs.push({ _id: batchIdFor(notice._id, batchNo), noticeId: notice._id, batchNo, urgent: notice.urgent, members, createdAt: now });
     }

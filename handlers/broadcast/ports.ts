@@ -9,6 +9,7 @@ import type { Notice } from '../../models/notice.js';
 import type { AuditDeps } from '../audit/workflow.js';
 import type { HandlerLog } from '../ports.js';
 import type { TemplateField } from './message.js';
+import type { KfWindows } from '../outbound/kf-window.js';
 
 /** One batch of one notice: what a deliver job carries (`deliver-<noticeId>-<batchNo>`). */
 export interface BatchRef {
@@ -81,9 +82,14 @@ export interface BroadcastStore {
   setTotal(noticeId: string, total: number): Promise<void>;
 }
 
-/** A resident's customer-service window as the fan-out read it. */
-export interface KfCandidate {
+/** A resident whose customer-service budget is kept: the record's id and the WeChat openid. */
+export interface KfResident {
   residentId: string;
+  openid: string;
+}
+
+/** A resident's customer-service window as the fan-out read it. */
+export interface KfCandidate extends KfResident {
   inboundAt: Date;
   /** Messages spent in that window according to the resident record. */
   spent: number;
@@ -91,16 +97,17 @@ export interface KfCandidate {
 
 /**
  * The customer-service budget: 5 messages per resident per inbound message, inside the 48-hour
- * window (wechat-protocol.md §8). A port so the budget can live wherever the resident's window
- * is cached (Redis today).
+ * window (wechat-protocol.md §8). A port, so it is kept where the resident's window is: the
+ * webhook's resident cache for residents it holds, Redis of its own for the others
+ * (bot/broadcast/kf-budget.ts).
  */
 export interface KfBudget {
-  /** Reserve one message for each candidate, in one round trip; true where one was left. */
+  /** Reserve one message for each candidate, in about one round trip; true where one was left. */
   reserve(candidates: KfCandidate[], now: Date): Promise<boolean[]>;
   /** Give reserved messages back (WeChat answered an error: nothing was sent). */
-  refund(residentIds: string[]): Promise<void>;
+  refund(residents: KfResident[]): Promise<void>;
   /** WeChat says the budget is spent (45047): none left until the resident writes again. */
-  exhaust(residentId: string): Promise<void>;
+  exhaust(resident: KfResident): Promise<void>;
 }
 
 /** BROADCAST_RATE_PER_S across every worker: resolves when one more send may go. */
@@ -142,6 +149,8 @@ export interface BroadcastDeps extends AuditDeps {
   store: BroadcastStore;
   sender: NoticeSender;
   budget: KfBudget;
+  /** The webhook's resident cache, fresher than MongoDB about windows (the fan-out reads its hints there). */
+  windows?: Pick<KfWindows, 'read'>;
   slots: SendSlots;
   /** BROADCAST_RATE_PER_S; absent = no limit. */
   pace?: SendPace;

@@ -102,7 +102,7 @@ export async function sendBatch(
   log.groupSize = Math.ceil(width / 2);
   const lanes = await Promise.allSettled(Array.from({ length: width }, lane));
   // Reserved customer-service messages that were not used go back; unfollowed residents are marked.
-  const refunds = todo.filter((m) => channelOf.get(m) === 'kf' && !kfUsed.has(m)).map((m) => members[m]!.residentId);
+  const refunds = todo.filter((m) => channelOf.get(m) === 'kf' && !kfUsed.has(m)).map((m) => members[m]!);
   if (refunds.length) await deps.budget.refund(refunds).catch((err: unknown) => deps.log?.warn({ err }, 'could not refund customer-service messages'));
   if (unsubscribed.length) await markUnsubscribed(deps, unsubscribed);
   const rejected = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected');

@@ -51,7 +51,7 @@ export async function sendToMember(
         await deps.sender.sendText(member.openid, message.text);
       } catch (err) {
         if (!isSendError(err) || (err.code !== 45015 && err.code !== 45047)) throw err;
-        if (err.code === 45047) await deps.budget.exhaust(member.residentId);
+        if (err.code === 45047) await deps.budget.exhaust(member);
         if (!deps.templateId) return { outcome: failed(deps, m, 'no_template', err.code, err.message), kfUsed: true, unsubscribed: false };
         used = 'template';
         kfFallback = true;

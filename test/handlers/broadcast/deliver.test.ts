@@ -9,6 +9,8 @@ import { Types } from 'mongoose';
 import { broadcastEnv, cancel, deliveries, openids, releasedNotice, seedResidents, successfulSends, type BroadcastEnv } from './helpers.js';
 import { broadcastDeps } from '../../../bot/broadcast/deps.js';
 import { kfBudgetKey } from '../../../bot/broadcast/kf-budget.js';
+import { cachedResidentStore } from '../../../bot/residents/cache.js';
+import { residentKey } from '../../../bot/residents/keys.js';
 import { parseTemplateFields } from '../../../handlers/broadcast/message.js';
 import { runFanout } from '../../../handlers/broadcast/fanout.js';
 import { deliverBatch } from '../../../handlers/broadcast/deliver.js';
@@ -79,6 +81,8 @@ beforeAll(async () => {
     { openid: 'oWindow', tags: ['claims'], lastInboundAt: hourAgo() },
     ...openids('oClaim', 4).map((openid) => ({ openid, tags: ['claims'] })),
     ...openids('oStop', 3).map((openid) => ({ openid, tags: ['stop'] })),
+    { openid: 'cWrote', tags: ['cached'] },
+    { openid: 'cSpent', tags: ['cached'] },
     ...openids('oUnsub', UPDATE_BATCH * 2 + 1).map((openid) => ({ openid, tags: ['unsub'] })),
   ]);
 });
@@ -137,6 +141,26 @@ describe('a batch with every outcome', () => {
     await deliverBatch({ ...d, templateFields: parseTemplateFields('thing1=title:4,time2=time') }, { noticeId: id, batchNo: 0, lastAttempt: false });
     const china = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
     expect(env.mock.calls().map((c) => (c.body as { data: unknown }).data)).toEqual([{ thing1: { value: 'cha…' }, time2: { value: china } }]);
+  });
+});
+
+describe('the customer-service budget of residents the webhook has cached', () => {
+  it('is read and spent in the resident cache: a window MongoDB does not know yet is used, and the count is shared', async () => {
+    const store = cachedResidentStore({ redis: env.rt.redis, models: env.rt.models, writeBackMs: 60_000 });
+    // cWrote wrote an hour ago: only the cache knows (its write-back is pending); cSpent spent all five there.
+    const wrote = { toUser: 'gh_test', createTime: Math.floor(Date.now() / 1000) - 3600, dedupKey: 'x', type: 'text' as const, content: '你好' };
+    await store.touch('wechat', { ...wrote, fromUser: 'cWrote' }, hourAgo());
+    await store.touch('wechat', { ...wrote, fromUser: 'cSpent' }, hourAgo());
+    await env.rt.redis.hset(residentKey('wechat', 'cSpent'), 'kf', 5);
+    expect((await resident('cWrote'))?.lastInboundAt ?? null).toBeNull();
+    const { id, d } = await fannedOut({ tags: ['cached'] });
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({ outcome: 'done', sent: 2 });
+    const r = await byOpenid(id);
+    expect(r.get('cWrote')).toMatchObject({ status: 'sent', channel: 'kf' });
+    expect(r.get('cSpent')).toMatchObject({ status: 'sent', channel: 'template' });
+    expect(await env.rt.redis.hget(residentKey('wechat', 'cWrote'), 'kf')).toBe('1'); // counted where the webhook counts
+    expect(await env.rt.redis.hget(residentKey('wechat', 'cWrote'), 'p:kf')).toBe('1'); // and on its way to MongoDB
+    expect(await env.rt.redis.exists(kfBudgetKey(String(residentIdFor('wechat', 'cWrote'))))).toBe(0);
   });
 });
 
