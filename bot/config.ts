@@ -116,8 +116,9 @@ export const VARIABLES = {
     expects: 'HH:mm local time (each community time zone) of the daily reminder to residents who have not reported, or off',
     parse: pattern(/^(([01]\d|2[0-3]):[0-5]\d|off)$/),
   },
-  BROADCAST_RATE_PER_S: { default: '0', expects: 'deliveries per second across all workers (0 = no limit)', parse: num(0) },
-  WORKER_CONCURRENCY: { default: '20', expects: 'jobs one worker process runs at once', parse: int(1, 1000) },
+  BROADCAST_RATE_PER_S: { default: '0', expects: 'WeChat sends per second across all workers (0 = no limit)', parse: num(0) },
+  BROADCAST_BATCH_SIZE: { default: '100', expects: 'recipients per deliver job (1–500)', parse: int(1, 500) },
+  WORKER_CONCURRENCY: { default: '20', expects: 'sends (and other jobs) one worker process has in flight at once', parse: int(1, 1000) },
   RESIDENT_WRITE_BACK_MS: {
     default: '1000',
     expects: 'milliseconds a resident change waits in Redis, gathering later ones, before the workers write it to MongoDB',

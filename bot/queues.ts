@@ -7,9 +7,9 @@ import type { Redis } from 'ioredis';
  * harmless. (BullMQ 6 refuses `:` in custom job ids, hence the dashes.)
  */
 export const QUEUE_NAMES = {
-  /** Resolves a released notice's target groups into Delivery records and deliver jobs. */
+  /** Resolves a released notice's target groups into numbered batches and their deliver jobs. */
   noticeFanout: 'notice-fanout',
-  /** Sends one Delivery through the WeChat API. */
+  /** Sends one batch of a notice (up to BROADCAST_BATCH_SIZE recipients) through the WeChat API. */
   noticeDeliver: 'notice-deliver',
   /** Sends a webhook reply that missed WeChat's 5-second window via the customer-service API. */
   lateReply: 'late-reply',

@@ -4,7 +4,8 @@ import { ResidentSchema, type Resident } from './resident.js';
 import { StaffUserSchema, type StaffUser } from './staff-user.js';
 import { NoticeSchema, type Notice } from './notice.js';
 import { AuditEntrySchema, type AuditEntry } from './audit-entry.js';
-import { DeliverySchema, type Delivery } from './delivery.js';
+import { DeliveryBatchSchema, type DeliveryBatch } from './delivery.js';
+import { DeliveryLogEntrySchema, type DeliveryLogEntry } from './delivery-log.js';
 import { HouseholdSchema, type Household } from './household.js';
 import { HealthReportRevisionSchema, HealthReportSchema, type HealthReport } from './health-report.js';
 import { AlertSchema, type Alert } from './alert.js';
@@ -43,6 +44,7 @@ export * from './staff-user.js';
 export * from './notice.js';
 export * from './audit-entry.js';
 export * from './delivery.js';
+export * from './delivery-log.js';
 export * from './household.js';
 export * from './health-report.js';
 export * from './alert.js';
@@ -76,7 +78,8 @@ export function bindModels(conn: Connection) {
     StaffUser: bind<StaffUser>('StaffUser', StaffUserSchema),
     Notice: bind<Notice>('Notice', NoticeSchema),
     AuditEntry: bind<AuditEntry>('AuditEntry', AuditEntrySchema),
-    Delivery: bind<Delivery>('Delivery', DeliverySchema),
+    DeliveryBatch: bind<DeliveryBatch>('DeliveryBatch', DeliveryBatchSchema),
+    DeliveryLog: bind<DeliveryLogEntry>('DeliveryLogEntry', DeliveryLogEntrySchema),
     Household: bind<Household>('Household', HouseholdSchema),
     HealthReport: bind<HealthReport>('HealthReport', HealthReportSchema),
     HealthReportRevision: bind<HealthReport & { reportId: unknown }>('HealthReportRevision', HealthReportRevisionSchema),

@@ -24,7 +24,7 @@ export interface NoticeScope {
 
 /**
  * A public notice. Its audit life cycle (status, version, round, performers) is shared with
- * other audited subjects; delivery progress lives in Delivery records, not here.
+ * other audited subjects; delivery progress lives in its batches and their logs, not here.
  *
  * The audit chain is the source of truth for every change after creation: this document is
  * its projection (handlers/audit/workflow.ts). Never update a notice directly — go through the

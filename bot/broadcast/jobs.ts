@@ -1,56 +1,73 @@
 /**
- * The broadcast's BullMQ side: deliver job ids and options, and `BroadcastJobs` on the queues.
+ * The broadcast's BullMQ side: batch job ids and options, and `BroadcastJobs` on the queues.
  *
- * Priority: urgent and normal deliveries share the `notice-deliver` queue with BullMQ
- * priorities 1 and 10 (the fan-out's own values, `FANOUT_PRIORITY`). Workers always take the
- * lowest priority number first, so an urgent notice released behind a large normal one overtakes
- * it at the next free slot, under the same global rate limit; within a priority, jobs run in
- * order of queueing. A separate urgent queue would need its own workers and limiter (and would
- * either share or double the WeChat rate budget); one queue keeps one budget.
+ * Priority: urgent and normal batches share the `notice-deliver` queue with BullMQ priorities 1
+ * and 10 (the fan-out's own values, `FANOUT_PRIORITY`). Workers always take the lowest priority
+ * number first, so an urgent notice released behind a large normal one overtakes it as soon as a
+ * worker takes its next batch, under the same global rate limit; within a priority, batches run
+ * in order of queueing. A separate urgent queue would need its own workers and rate budget; one
+ * queue keeps one budget.
  */
 import type { JobsOptions } from 'bullmq';
 import type { Queues } from '../queues.js';
 import { FANOUT_PRIORITY } from './queue-port.js';
 import type { BroadcastJobs } from '../../handlers/broadcast/ports.js';
 
-/** Deliver job id; BullMQ 6 refuses `:` in custom ids. */
-export const deliverJobId = (deliveryId: string): string => `deliver-${deliveryId}`;
+/** Batch job id; BullMQ 6 refuses `:` in custom ids. */
+export const batchJobId = (noticeId: string, batchNo: number): string => `deliver-${noticeId}-${batchNo}`;
 /** Cancel-sweep job id on the fan-out queue: one per notice. */
 export const sweepJobId = (noticeId: string): string => `sweep-${noticeId}`;
 
-export interface DeliverJobData {
-  deliveryId: string;
+export interface BatchJobData {
+  noticeId: string;
+  batchNo: number;
 }
 export interface SweepJobData {
   noticeId: string;
 }
 
 /**
- * Six attempts, 1 s doubling (1, 2, 4, 8, 16 s: about 30 s of transient errors ridden out).
- * Finished jobs stay an hour (Bull Board shows recent ones; a re-queue meanwhile is a no-op, after
- * that the record itself says it is done).
+ * Six attempts, 1 s doubling (1, 2, 4, 8, 16 s: about 30 s of transient errors ridden out); each
+ * attempt sends only to the members still open. Finished jobs stay an hour (Bull Board shows
+ * recent ones; a re-queue meanwhile is a no-op, after that the batch's log says it is done).
  */
 export const DELIVER_JOB_OPTIONS: JobsOptions = {
   attempts: 6,
   backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 3600, count: 50_000 },
+  removeOnComplete: { age: 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 };
 
 export function bullBroadcastJobs(queues: Pick<Queues, 'noticeDeliver' | 'noticeFanout'>): BroadcastJobs {
+  const queue = queues.noticeDeliver;
+  const addBatches: BroadcastJobs['addBatches'] = async (jobs) => {
+    if (!jobs.length) return;
+    await queue.addBulk(
+      jobs.map((j) => ({
+        name: 'deliver',
+        data: { noticeId: j.noticeId, batchNo: j.batchNo } satisfies BatchJobData,
+        opts: { ...DELIVER_JOB_OPTIONS, jobId: batchJobId(j.noticeId, j.batchNo), priority: j.urgent ? FANOUT_PRIORITY.urgent : FANOUT_PRIORITY.normal },
+      })),
+    );
+  };
   return {
-    async addDeliveries(jobs) {
-      if (!jobs.length) return;
-      await queues.noticeDeliver.addBulk(
-        jobs.map((j) => ({
-          name: 'deliver',
-          data: { deliveryId: j.deliveryId } satisfies DeliverJobData,
-          opts: { ...DELIVER_JOB_OPTIONS, jobId: deliverJobId(j.deliveryId), priority: j.urgent ? FANOUT_PRIORITY.urgent : FANOUT_PRIORITY.normal },
-        })),
-      );
+    addBatches,
+    async requeueBatches(jobs) {
+      let n = 0;
+      for (const j of jobs) {
+        const job = await queue.getJob(batchJobId(j.noticeId, j.batchNo));
+        if (!job) {
+          await addBatches([j]);
+          n++;
+        } else if ((await job.getState()) === 'failed') {
+          await job.retry('failed');
+          n++;
+        }
+      }
+      return n;
     },
-    async removeDeliveries(ids) {
-      const codes = await Promise.all(ids.map((id) => queues.noticeDeliver.remove(deliverJobId(id)).catch(() => 0)));
+    async removeBatches(noticeId, batchNos) {
+      const codes = await Promise.all(batchNos.map((n) => queue.remove(batchJobId(noticeId, n)).catch(() => 0)));
       return codes.filter((c) => c === 1).length;
     },
     async requestSweep(noticeId) {
@@ -58,8 +75,8 @@ export function bullBroadcastJobs(queues: Pick<Queues, 'noticeDeliver' | 'notice
         jobId: sweepJobId(noticeId),
         attempts: 3,
         backoff: { type: 'exponential', delay: 2000 },
-        // Gone once done, so a delivery that later finds a pending record of the cancelled
-        // notice (one queued after the sweep listed them) can ask for another sweep.
+        // Gone once done, so a batch that later finds a job of the cancelled notice (one queued
+        // after the sweep listed them) can ask for another sweep.
         removeOnComplete: true,
         removeOnFail: { age: 7 * 24 * 3600 },
       });

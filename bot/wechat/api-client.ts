@@ -10,13 +10,19 @@
 import type { Redis } from 'ioredis';
 import { LOCAL_CODES, WechatApiError, isTokenError } from './api-errors.js';
 import { createTokenCache, officialAccountTokenKey, type FetchedToken, type TokenCache, type TokenCacheOptions } from './token-cache.js';
+import { fetchTransport, undiciTransport, type FetchFn, type HttpRequest, type Transport } from './http.js';
 
-export type FetchFn = typeof fetch;
+export type { FetchFn } from './http.js';
 
 /** Transport settings shared by the WeChat and WeCom clients. */
 export interface Http {
-  fetch: FetchFn;
+  send: Transport;
   timeoutMs: number;
+}
+
+/** The transport for a client: the given `fetch` (tests), else undici over the process's keep-alive pool. */
+export function httpFor(opts: { fetch?: FetchFn; timeoutMs?: number }): Http {
+  return { send: opts.fetch ? fetchTransport(opts.fetch) : undiciTransport(), timeoutMs: opts.timeoutMs ?? 5_000 };
 }
 
 /** A successful WeChat answer: `errcode` absent or 0. */
@@ -32,14 +38,12 @@ export async function requestJson<T>(http: Http, endpoint: string, url: string, 
   let text: string;
   let status: number;
   try {
-    const init: RequestInit = { method: body === undefined ? 'GET' : 'POST', signal: AbortSignal.timeout(http.timeoutMs) };
+    const init: HttpRequest = { method: body === undefined ? 'GET' : 'POST', timeoutMs: http.timeoutMs };
     if (body !== undefined) {
       init.headers = { 'content-type': 'application/json; charset=utf-8' };
       init.body = JSON.stringify(body);
     }
-    const res = await http.fetch(url, init);
-    status = res.status;
-    text = await res.text();
+    ({ status, text } = await http.send(url, init));
   } catch (err) {
     if (isAbort(err)) throw WechatApiError.timeout(endpoint, http.timeoutMs, err);
     throw WechatApiError.network(endpoint, `request failed: ${(err as Error).message}`, err);
@@ -231,7 +235,7 @@ function toUserInfo(raw: RawUserInfo): UserInfo {
 
 /** Create the Official Account client. Tokens are shared through Redis with every process. */
 export function createWechatApi(opts: WechatApiOptions): WechatApi {
-  const http: Http = { fetch: opts.fetch ?? fetch, timeoutMs: opts.timeoutMs ?? 5_000 };
+  const http = httpFor(opts);
   const base = opts.base.replace(/\/+$/, '');
   const source = { base, appId: opts.appId, appSecret: opts.appSecret, endpoint: opts.tokenEndpoint ?? 'stable' } as const;
   const tokens = createTokenCache({

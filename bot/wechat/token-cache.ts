@@ -12,6 +12,11 @@
  *   `<key>:lock`  random holder id, `SET NX PX lockTtlMs`; expires by itself if the holder dies
  * Waiters never call the token endpoint: they poll `<key>` until the holder has stored a token,
  * or take the lock themselves once it is gone.
+ *
+ * In front of Redis each process keeps the last record it read or wrote, for at most
+ * `localMaxAgeMs` (30 s) and never past its `refreshAt`: a broadcast sending thousands of
+ * messages a second asks Redis for the token every 30 s instead of once per send. A token another
+ * process rotated meanwhile costs one 40001/42001 answer, after which `renew` reads Redis again.
  */
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,6 +52,8 @@ export interface TokenCacheOptions {
   pollMs?: number;
   /** Give up waiting for another process after this long (default lockTtlMs + 5 000 ms). */
   waitMs?: number;
+  /** How long this process trusts its own copy of the shared record (default 30 000 ms). */
+  localMaxAgeMs?: number;
   /** Told when a refresh failed but a still-valid token was served instead. */
   onRefreshError?(err: unknown): void;
   now?(): number;
@@ -86,17 +93,24 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache {
   const pollMs = opts.pollMs ?? 50;
   const waitMs = opts.waitMs ?? lockTtlMs + 5_000;
   const now = opts.now ?? Date.now;
+  const localMaxAgeMs = opts.localMaxAgeMs ?? 30_000;
+  // This process's copy of the shared record and when it was read (see the header).
+  let local: { record: CachedToken; at: number } | null = null;
+  const remember = (record: CachedToken | null) => {
+    local = record ? { record, at: now() } : null;
+    return record;
+  };
   // In-process single flight: concurrent callers in one process share one wait/refresh.
   let getting: Promise<string> | null = null;
   const renewing = new Map<string, Promise<string>>();
 
   async function read(): Promise<CachedToken | null> {
     const raw = await redis.get(key);
-    if (raw === null) return null;
+    if (raw === null) return remember(null);
     try {
-      return JSON.parse(raw) as CachedToken;
+      return remember(JSON.parse(raw) as CachedToken);
     } catch {
-      return null; // a corrupt record is treated as missing and overwritten by the next refresh
+      return remember(null); // a corrupt record is treated as missing and overwritten by the next refresh
     }
   }
 
@@ -109,6 +123,7 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache {
       refreshAt: t + (fetched.expiresInS - margin) * 1000,
     };
     await redis.set(key, JSON.stringify(record), 'PX', Math.max(1, Math.floor(record.expiresAt - t)));
+    remember(record);
     return record;
   }
 
@@ -184,6 +199,7 @@ export function createTokenCache(opts: TokenCacheOptions): TokenCache {
 
   return {
     async get() {
+      if (local && fresh(local.record) && now() - local.at < localMaxAgeMs) return local.record.token;
       const cached = await read();
       if (cached && fresh(cached)) return cached.token;
       getting ??= obtain(fresh, refreshForGet, valid).finally(() => (getting = null));

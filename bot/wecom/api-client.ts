@@ -5,7 +5,7 @@
  * token cache as the Official Account. gettoken has no force flag: every fetch is a new token.
  */
 import type { Redis } from 'ioredis';
-import { credentialsRefused, requestJson, withToken, type FetchFn, type Http } from '../wechat/api-client.js';
+import { credentialsRefused, httpFor, requestJson, withToken, type FetchFn, type Http } from '../wechat/api-client.js';
 import { createTokenCache, wecomTokenKey, type FetchedToken, type TokenCacheOptions } from '../wechat/token-cache.js';
 
 export interface WecomApiOptions {
@@ -62,7 +62,7 @@ async function fetchWecomToken(http: Http, base: string, corpId: string, secret:
 
 /** Create the WeCom client for one application (corp + secret + agent). */
 export function createWecomApi(opts: WecomApiOptions): WecomApi {
-  const http: Http = { fetch: opts.fetch ?? fetch, timeoutMs: opts.timeoutMs ?? 5_000 };
+  const http = httpFor(opts);
   const base = opts.base.replace(/\/+$/, '');
   const tokens = createTokenCache({
     ...opts.tokenCache,

@@ -1,14 +1,15 @@
 /**
- * Which channel a delivery uses (wechat-protocol.md §8): a customer-service message while the
- * resident's 48-hour window is open and its 5-message budget is not spent, otherwise the
- * template message. The budget (`Resident.kfSentSinceInbound`, reset by every inbound message)
- * is reserved with an `$inc` by `_id` checked afterwards, and handed back when WeChat refused the
- * send; on MongoDB the `$inc` is atomic, on FerretDB 1.x a lost update can overspend, which
- * WeChat answers with 45047 and the delivery falls back to the template.
+ * Which channel each recipient of a batch gets (wechat-protocol.md §8): a customer-service message
+ * while the resident's 48-hour window is open and its 5-message budget is not spent, otherwise
+ * the template message. The window is the one the fan-out read (`BatchMember.inboundAt`, from the
+ * resident cache where it holds the resident); the budget is reserved through the `KfBudget` port
+ * for the whole batch at once, seeded with the messages the fan-out saw spent. A window that
+ * opened after the fan-out is not seen: those residents get the template, which is always allowed.
  */
-import type { Types } from 'mongoose';
+import { Types } from 'mongoose';
+import type { BatchMember, DeliveryChannel } from '../../models/delivery.js';
 import type { Models } from '../../models/index.js';
-import type { DeliveryChannel } from '../../models/delivery.js';
+import type { KfBudget, KfCandidate } from './ports.js';
 
 export const KF_WINDOW_MS = 48 * 3600_000;
 export const KF_BUDGET = 5;
@@ -16,43 +17,49 @@ export const KF_BUDGET = 5;
 export const windowOpen = (lastInboundAt: Date | null | undefined, now: Date): boolean =>
   !!lastInboundAt && now.getTime() - new Date(lastInboundAt).getTime() < KF_WINDOW_MS;
 
-interface BudgetView {
-  lastInboundAt?: Date | null;
-  kfSentSinceInbound?: number | null;
-}
+/** Parallel reads of residents when there is no template (see below). */
+const LOOKUP_PARALLEL = 8;
 
 /**
- * Reserve one customer-service message for the resident, or say why not. `inboundHint` is the
- * resident's lastInboundAt when the fan-out read it: a window closed then is treated as closed
- * (no database round trip) unless there is no template to fall back on.
+ * The channel per member (null: no template configured and no customer-service message left).
+ * With no template to fall back on, a member whose window was closed at fan-out is looked up
+ * again, since its resident may have written since — one read each, only in that configuration.
  */
-export async function chooseChannel(
-  models: Models,
-  d: { residentId: Types.ObjectId; inboundAt?: Date | null },
+export async function chooseChannels(
+  deps: { models: Models; budget: KfBudget },
+  members: BatchMember[],
   now: Date,
   hasTemplate: boolean,
-): Promise<DeliveryChannel | null> {
-  const fallback: DeliveryChannel | null = hasTemplate ? 'template' : null;
-  if (hasTemplate && !windowOpen(d.inboundAt, now)) return 'template';
-  const r = await models.Resident.findById(d.residentId).lean<BudgetView>();
-  if (!r || !windowOpen(r.lastInboundAt, now) || (r.kfSentSinceInbound ?? 0) >= KF_BUDGET) return fallback;
-  // No projection: FerretDB 1.x does not implement findAndModify's `fields`.
-  const after = await models.Resident.findOneAndUpdate(
-    { _id: d.residentId },
-    { $inc: { kfSentSinceInbound: 1 } },
-    { returnDocument: 'after' },
-  ).lean<BudgetView>();
-  if (after && windowOpen(after.lastInboundAt, now) && (after.kfSentSinceInbound ?? 0) <= KF_BUDGET) return 'kf';
-  if (after) await refundKf(models, d.residentId); // a concurrent send took the last one
-  return fallback;
-}
-
-/** Give a reserved message back (WeChat answered an error, so nothing was sent). */
-export async function refundKf(models: Models, residentId: Types.ObjectId): Promise<void> {
-  await models.Resident.updateOne({ _id: residentId }, { $inc: { kfSentSinceInbound: -1 } });
-}
-
-/** WeChat says the budget is spent (45047): stop trying until the resident writes again. */
-export async function spendKfBudget(models: Models, residentId: Types.ObjectId): Promise<void> {
-  await models.Resident.updateOne({ _id: residentId }, { $max: { kfSentSinceInbound: KF_BUDGET } });
+): Promise<Array<DeliveryChannel | null>> {
+  const candidates = new Map<number, KfCandidate>();
+  const lookups: number[] = [];
+  members.forEach((m, i) => {
+    if (m.inboundAt && windowOpen(m.inboundAt, now)) candidates.set(i, { residentId: m.residentId, openid: m.openid, inboundAt: m.inboundAt, spent: m.kfSent });
+    else if (!hasTemplate) lookups.push(i);
+  });
+  for (let k = 0; k < lookups.length; k += LOOKUP_PARALLEL) {
+    await Promise.all(
+      lookups.slice(k, k + LOOKUP_PARALLEL).map(async (i) => {
+        const m = members[i]!;
+        const r = await deps.models.Resident.findById(new Types.ObjectId(m.residentId), { lastInboundAt: 1, kfSentSinceInbound: 1 }).lean<{
+          lastInboundAt?: Date | null;
+          kfSentSinceInbound?: number;
+        }>();
+        if (r?.lastInboundAt && windowOpen(r.lastInboundAt, now))
+          candidates.set(i, { residentId: m.residentId, openid: m.openid, inboundAt: r.lastInboundAt, spent: r.kfSentSinceInbound ?? 0 });
+      }),
+    );
+  }
+  const order = [...candidates.keys()];
+  const granted = order.length
+    ? await deps.budget.reserve(
+        order.map((i) => candidates.get(i)!),
+        now,
+      )
+    : [];
+  const out = members.map((): DeliveryChannel | null => (hasTemplate ? 'template' : null));
+  order.forEach((i, k) => {
+    if (granted[k]) out[i] = 'kf';
+  });
+  return out;
 }

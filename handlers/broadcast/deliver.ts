@@ -1,247 +1,167 @@
 /**
- * Deliver one notice to one resident (job `deliver-<deliveryId>`), exactly once as far as
- * WeChat lets us know. The steps, each a read or write by `_id`:
+ * Deliver one batch of a notice (job `deliver-<noticeId>-<batchNo>`), exactly once per recipient
+ * as far as WeChat lets us know:
  *
- * 1. Claim: take the delivery's lease in the shared store (atomic SET NX PX), then read the
- *    record. Finished → nothing to do. `sending` → its previous sender died (or lost its lease)
- *    between claiming and recording: take it over and flag `recoveredFromCrash`.
- * 2. Cancelled notice → the record becomes `cancelled`, and a sweep removes the notice's queued jobs.
- * 3. Channel: customer-service inside the window with budget, else template (channel.ts).
- * 4. Record the claim (`sending`, claimedAt, claimedBy, attempts+1, channel) BEFORE calling WeChat.
- * 5. Send. 45015/45047 on a customer-service send → the template, once. 43004 → the resident is
- *    marked unsubscribed and the delivery fails for good. Retryable errors put the record back to
- *    `pending` for the queue's next attempt, or fail it after the last one.
- * 6. Record the outcome; release the lease and count the delivery as finished — the last one to
- *    finish checks whether the notice is complete.
+ * 1. The notice: missing → nothing to do; cancelled → ask for the sweep and stop.
+ * 2. The batch's lease in the shared store (SET NX PX; one round trip, with any sent-notes a
+ *    previous run left). Held by someone else → `busy`, look again when it ends.
+ * 3. The batch and its log (reads by `_id`): members with a final outcome are done; members a
+ *    previous run claimed and never recorded were in flight when it died — they are sent again
+ *    and their delivery says `recoveredFromCrash`. Sent-notes are recorded, not sent again.
+ * 4. The rest are sent (send-batch.ts): channel per member, claim before send, outcomes in a few
+ *    log entries, the notice's tally kept per batch in the store.
+ * 5. Members left with a transient error make the job retry (BullMQ's backoff): only they are
+ *    sent again. The last run to finish sees the tally reach the total and completes the notice.
  *
- * Why a lease in the store and not a conditional update: FerretDB 1.x applies `{_id, status}`
- * filters by reading, filtering in Go and writing back, so two concurrent conditional updates
- * can both "win" (FerretDB issue #3040), and only a filter on `_id` alone is answered from an
- * index (anything else scans the collection). Under the lease, read-then-write by `_id` is
- * race-free on MongoDB and FerretDB alike.
+ * Why a lease and deterministic log ids rather than conditional updates: FerretDB 1.x applies a
+ * `{_id, status}` filter by reading, filtering in Go and writing back, so two concurrent
+ * conditional updates can both "win" (FerretDB issue #3040); a unique `_id` insert cannot.
  */
-import { Types } from 'mongoose';
-import type { Delivery, DeliveryChannel, DeliveryFailReason } from '../../models/delivery.js';
-import type { Notice } from '../../models/notice.js';
-import { chooseChannel, refundKf, spendKfBudget } from './channel.js';
-import { kfText, templateData } from './message.js';
+import { FINISHED, type MemberOutcome } from '../../models/delivery-log.js';
+import { loadNotice } from '../notices/deps.js';
+import { BatchLog, LeaseLostError } from './batch-log.js';
+import { readBatch } from './batch-read.js';
 import { checkCompletion } from './complete.js';
-import { isSendError, SWEEP_OWNER_PREFIX, type BroadcastDeps, type ClaimResult, type Finished, type SentNote } from './ports.js';
+import type { BatchRef, BroadcastDeps, SentNote } from './ports.js';
+import { sendBatch } from './send-batch.js';
 
-/** A claim protects a send this long: more than two API timeouts (5 s each) plus database writes. */
-export const CLAIM_LEASE_MS = 20_000;
+/** A lease protects a batch this long between renewals: more than two API timeouts (5 s each). */
+export const LEASE_MS = 20_000;
 
-export type DeliverOutcome =
-  | { outcome: 'sent'; channel: DeliveryChannel; kfFallback: boolean; recovered: boolean }
-  | { outcome: 'failed'; reason: DeliveryFailReason; errcode?: number }
-  | { outcome: 'retry'; error: unknown }
+export type BatchOutcome =
+  | { outcome: 'done'; sent: number; failed: number; recovered: number }
+  | { outcome: 'retry'; retrying: number; error: unknown }
   | { outcome: 'cancelled' }
-  | { outcome: 'skipped'; status: string }
+  /** The worker is stopping: the members left wait for the next run (no attempt used). */
+  | { outcome: 'stopped'; left: number }
+  | { outcome: 'skipped'; reason: 'missing' }
   | { outcome: 'busy'; retryInMs: number };
 
-export interface DeliverInput {
-  deliveryId: string;
-  /** This is the job's last attempt: a retryable error fails the delivery instead. */
+export interface DeliverBatchInput extends BatchRef {
+  /** This is the job's last attempt: a transient error fails the member instead. */
   lastAttempt: boolean;
+  /** Aborted when the worker starts stopping. */
+  signal?: AbortSignal;
 }
 
-const TERMINAL = new Set(['sent', 'failed', 'cancelled']);
-
-export async function deliverNotice(deps: BroadcastDeps, input: DeliverInput): Promise<DeliverOutcome> {
-  const lease = deps.leaseMs ?? CLAIM_LEASE_MS;
-  const owner = deps.owner();
-  const claim = await acquireAfterSweep(deps, input.deliveryId, owner, lease);
-  if (!claim.ok) return { outcome: 'busy', retryInMs: claim.retryInMs };
-  let finished: Finished | undefined;
-  try {
-    const d = Types.ObjectId.isValid(input.deliveryId) ? await deps.models.Delivery.findById(input.deliveryId).lean<Delivery>() : null;
-    if (!d) return { outcome: 'skipped', status: 'missing' };
-    if (TERMINAL.has(d.status)) return { outcome: 'skipped', status: d.status };
-    const now = deps.clock.now();
-    // The store's lease is the guard; this one covers a store that lost its keys (a Redis restart).
-    const age = d.claimedAt ? now.getTime() - new Date(d.claimedAt).getTime() : Infinity;
-    if (d.status === 'sending' && age < lease) return { outcome: 'busy', retryInMs: lease - age };
-    const noticeId = String(d.noticeId);
-    if (claim.sentNote) {
-      await recordSent(deps, d, claim.sentNote);
-      finished = { noticeId, outcome: 'sent' };
-      return { outcome: 'sent', channel: claim.sentNote.channel, kfFallback: !!claim.sentNote.kfFallback, recovered: false };
-    }
-    const notice = await deps.notice(noticeId);
-    if (!notice || notice.status === 'cancelled') {
-      await setDelivery(deps, d._id, { status: 'cancelled', finishedAt: now });
-      await deps.jobs.requestSweep(noticeId);
-      return { outcome: 'cancelled' };
-    }
-    const recovered = d.status === 'sending' || !!d.recoveredFromCrash;
-    const channel = await chooseChannel(deps.models, d, now, deps.templateId !== '');
-    if (!channel) {
-      finished = { noticeId, outcome: 'failed' };
-      return await fail(deps, d, 'no_template');
-    }
-    await deps.models.Delivery.updateOne(
-      { _id: d._id },
-      { $set: { status: 'sending', claimedAt: now, claimedBy: owner, channel, ...(recovered ? { recoveredFromCrash: true } : {}) }, $inc: { attempts: 1 } },
-    );
-    const result = await send(deps, d, notice, channel, input.lastAttempt);
-    if (result.outcome === 'sent' || result.outcome === 'failed') finished = { noticeId, outcome: result.outcome };
-    return result.outcome === 'sent' ? { ...result, recovered } : result;
-  } finally {
-    const tally = await deps.store.release(input.deliveryId, owner, finished);
-    if (finished && tally && tally.total !== null && tally.finished >= tally.total) {
-      const noticeId = finished.noticeId;
-      await checkCompletion(deps, noticeId).catch((err: unknown) =>
-        deps.log?.warn({ err, noticeId }, 'completion check failed; the fan-out watcher will retry'),
-      );
-    }
-  }
-}
-
-/** How long a deliverer waits for a cancel sweep to let go of its delivery (the sweep holds it for one read and one write). */
-const SWEEP_WAIT_MS = 2_000;
-const SWEEP_POLL_MS = 20;
-
-/**
- * Take the delivery's lease. When the cancel sweep holds it, the record is being closed right
- * now: wait the few milliseconds that takes and go on (the record then reads `cancelled`), rather
- * than answer `busy` — a busy job is parked as a delayed job for the whole lease, and would sit
- * in the queue of a notice that is already cancelled.
- */
-async function acquireAfterSweep(deps: BroadcastDeps, deliveryId: string, owner: string, lease: number): Promise<ClaimResult> {
-  const deadline = Date.now() + SWEEP_WAIT_MS;
-  for (;;) {
-    const claim = await deps.store.acquire(deliveryId, owner, lease);
-    if (claim.ok || !claim.holder.startsWith(SWEEP_OWNER_PREFIX) || Date.now() >= deadline) return claim;
-    await new Promise((r) => setTimeout(r, SWEEP_POLL_MS));
-  }
-}
-
-/** Steps 5–6 for a claimed delivery. */
-async function send(deps: BroadcastDeps, d: Delivery, notice: Notice, channel: DeliveryChannel, lastAttempt: boolean): Promise<DeliverOutcome> {
-  const now = deps.clock.now();
-  let used = channel;
-  let kfFallback = false;
-  let msgid: number | undefined;
-  try {
-    if (channel === 'kf') {
-      try {
-        await deps.sender.sendText(d.openid, kfText(notice));
-      } catch (err) {
-        // Window closed (45015) or budget spent (45047) by WeChat's count: the template, once (§8, §12).
-        if (!isSendError(err) || (err.code !== 45015 && err.code !== 45047)) throw err;
-        if (err.code === 45047) await spendKfBudget(deps.models, d.residentId);
-        if (!deps.templateId) return await fail(deps, d, 'no_template', err.code, err.message);
-        used = 'template';
-        kfFallback = true;
-        msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now, deps.templateFields))).msgid;
-      }
-    } else {
-      msgid = (await deps.sender.sendTemplate(d.openid, deps.templateId, templateData(notice, now, deps.templateFields))).msgid;
-    }
-  } catch (err) {
-    return failedSend(deps, d, used, err, lastAttempt);
-  }
-  const note: SentNote = {
-    at: deps.clock.now().toISOString(),
-    channel: used,
-    ...(msgid !== undefined ? { msgid } : {}),
-    ...(kfFallback ? { kfFallback } : {}),
-  };
-  try {
-    await retrying(() => recordSent(deps, d, note));
-  } catch (err) {
-    // Sent, but the database is unreachable: leave a note so the retry records instead of resending.
-    await deps.store.noteSent(String(d._id), note);
-    throw err;
-  }
-  return { outcome: 'sent', channel: used, kfFallback, recovered: false };
-}
-
-async function failedSend(deps: BroadcastDeps, d: Delivery, channel: DeliveryChannel, err: unknown, lastAttempt: boolean): Promise<DeliverOutcome> {
-  const code = isSendError(err) ? err.code : undefined;
-  const message = err instanceof Error ? err.message : String(err);
-  // An errcode answer means WeChat sent nothing: hand the reserved customer-service message back.
-  const answered = isSendError(err) && err.kind !== 'timeout' && err.kind !== 'network';
-  if (channel === 'kf' && answered) await refundKf(deps.models, d.residentId);
-  if (code === 43004) {
-    const now = deps.clock.now();
-    await deps.models.Resident.updateOne({ _id: d.residentId }, { $set: { subscribed: false, unsubscribedAt: now } });
-    return fail(deps, d, 'unsubscribed', code, message);
-  }
-  const retryable = isSendError(err) ? err.retryable : true;
-  if (!retryable) return fail(deps, d, 'api_error', code, message);
-  // A retry of a notice cancelled meanwhile would only sit in the queue to be cancelled later.
-  const notice = await deps.notice(String(d.noticeId));
-  if (!notice || notice.status === 'cancelled') {
-    await setDelivery(
-      deps,
-      d._id,
-      { status: 'cancelled', finishedAt: deps.clock.now(), errcode: code ?? null, lastError: message },
-      answered ? undefined : { uncertainAttempts: 1 },
-    );
+export async function deliverBatch(deps: BroadcastDeps, input: DeliverBatchInput): Promise<BatchOutcome> {
+  const ref: BatchRef = { noticeId: input.noticeId, batchNo: input.batchNo };
+  const notice = await deps.notice(ref.noticeId);
+  if (!notice) return { outcome: 'skipped', reason: 'missing' };
+  if (notice.status === 'cancelled') {
+    await deps.jobs.requestSweep(ref.noticeId);
     return { outcome: 'cancelled' };
   }
-  if (lastAttempt) return fail(deps, d, 'attempts_exhausted', code, message);
-  await setDelivery(deps, d._id, { status: 'pending', errcode: code ?? null, lastError: message }, answered ? undefined : { uncertainAttempts: 1 });
-  return { outcome: 'retry', error: err };
-}
-
-async function fail(deps: BroadcastDeps, d: Delivery, reason: DeliveryFailReason, errcode?: number, message?: string): Promise<DeliverOutcome> {
-  await setDelivery(deps, d._id, {
-    status: 'failed',
-    failReason: reason,
-    finishedAt: deps.clock.now(),
-    ...(errcode !== undefined ? { errcode } : {}),
-    ...(message ? { lastError: message } : {}),
-  });
-  return { outcome: 'failed', reason, ...(errcode !== undefined ? { errcode } : {}) };
-}
-
-async function recordSent(deps: BroadcastDeps, d: Delivery, note: SentNote): Promise<void> {
-  const at = new Date(note.at);
-  await setDelivery(deps, d._id, {
-    status: 'sent',
-    sentAt: at,
-    finishedAt: at,
-    channel: note.channel,
-    ...(note.msgid !== undefined ? { msgid: note.msgid } : {}),
-    ...(note.kfFallback ? { kfFallback: true } : {}),
-  });
-}
-
-function setDelivery(deps: BroadcastDeps, id: Types.ObjectId, set: Record<string, unknown>, inc?: Record<string, number>) {
-  return deps.models.Delivery.updateOne({ _id: id }, { $set: set, ...(inc ? { $inc: inc } : {}) });
-}
-
-/** A record write after a send: retried briefly (FerretDB answers SQLITE_BUSY under load). */
-async function retrying(write: () => Promise<void>, delays = [50, 250, 1000]): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      return await write();
-    } catch (err) {
-      if (i >= delays.length) throw err;
-      await new Promise((r) => setTimeout(r, delays[i]));
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  const owner = deps.owner();
+  const lease = await deps.store.acquire(ref, owner, leaseMs);
+  if (!lease.ok) return { outcome: 'busy', retryInMs: lease.retryInMs };
+  let log: BatchLog | undefined;
+  let notesRecorded = lease.sentNotes.length === 0;
+  try {
+    const read = await readBatch(deps.models, ref);
+    if (!read) return { outcome: 'skipped', reason: 'missing' };
+    log = new BatchLog(deps, ref, read, owner, leaseMs);
+    if (lease.sentNotes.length) {
+      await log.commit([], lease.sentNotes.map(noteOutcome));
+      notesRecorded = true;
     }
+    const todo = log.deliveries.filter((d) => !FINISHED.has(d.status)).map((d) => d.member);
+    // Claimed by a run that died and never recorded: sent again, and flagged.
+    const recovered = log.deliveries.filter((d) => d.status === 'sending').length;
+    try {
+      if (todo.length)
+        await sendBatch(deps, notice, read.members, log, todo, { ...ref, lastAttempt: input.lastAttempt, urgent: read.batch.urgent, signal: input.signal });
+    } catch (err) {
+      // Sent, but the log could not take it: leave notes so the next run records instead of resending.
+      const notes = log.unrecorded.filter((o) => o.status === 'sent').map(sentNote);
+      if (notes.length) {
+        notesRecorded = false;
+        await deps.store.noteSent(ref, notes);
+      }
+      // Another run holds the batch now: look again once its lease ends rather than use an attempt.
+      if (err instanceof LeaseLostError) return { outcome: 'busy', retryInMs: leaseMs };
+      throw err;
+    }
+    await log.settle();
+    return await conclude(deps, ref, log, recovered, input);
+  } finally {
+    log?.close();
+    await deps.store.release(ref, owner, notesRecorded);
   }
 }
 
+/** Steps 5–6: what the run leaves behind, and the completion check by the run that finished last. */
+async function conclude(deps: BroadcastDeps, ref: BatchRef, log: BatchLog, recovered: number, input: DeliverBatchInput): Promise<BatchOutcome> {
+  const left = log.deliveries.filter((d) => !FINISHED.has(d.status));
+  if (left.length === 0) {
+    const t = log.tally;
+    if (t && t.total !== null && t.finished >= t.total)
+      await checkCompletion(deps, ref.noticeId).catch((err: unknown) =>
+        deps.log?.warn({ err, noticeId: ref.noticeId }, 'completion check failed; the fan-out watcher will retry'),
+      );
+    const f = log.figures();
+    return { outcome: 'done', sent: f.sent, failed: f.failed, recovered };
+  }
+  if (log.leaseLost) return { outcome: 'busy', retryInMs: deps.leaseMs ?? LEASE_MS };
+  // A retry of a notice cancelled meanwhile would only sit in the queue (read fresh, not cached).
+  const notice = await loadNotice(deps.models, ref.noticeId).catch(() => null);
+  if (!notice || notice.status === 'cancelled') {
+    await deps.jobs.requestSweep(ref.noticeId);
+    return { outcome: 'cancelled' };
+  }
+  if (input.signal?.aborted) return { outcome: 'stopped', left: left.length };
+  const last = left.find((d) => d.lastError)?.lastError ?? 'transient error';
+  return { outcome: 'retry', retrying: left.length, error: new Error(`${left.length} of batch ${ref.batchNo} to retry: ${last}`) };
+}
+
+const noteOutcome = (n: SentNote): MemberOutcome => ({
+  m: n.m,
+  status: 'sent',
+  at: new Date(n.at),
+  channel: n.channel,
+  ...(n.msgid !== undefined ? { msgid: n.msgid } : {}),
+  ...(n.kfFallback ? { kfFallback: true } : {}),
+});
+
+const sentNote = (o: MemberOutcome): SentNote => ({
+  m: o.m,
+  at: o.at.toISOString(),
+  channel: o.channel ?? 'template',
+  ...(o.msgid !== undefined ? { msgid: o.msgid } : {}),
+  ...(o.kfFallback ? { kfFallback: true } : {}),
+});
+
 /**
- * The job's last attempt ended in an unexpected error (a database outage, a bug): close the record
- * so the broadcast can complete — `sent` if a sent-note says WeChat took it, else `failed`
- * (`attempts_exhausted`). Under the lease; does nothing if someone else holds it or it is closed.
+ * The job's last attempt ended in an unexpected error (a database outage, a bug): close the
+ * batch's open members so the broadcast can complete — `sent` where a sent-note says WeChat took
+ * it, else `failed` (`attempts_exhausted`). Under the lease; does nothing if someone else holds it.
  */
-export async function giveUp(deps: BroadcastDeps, deliveryId: string, err: unknown): Promise<void> {
+export async function giveUp(deps: BroadcastDeps, ref: BatchRef, err: unknown): Promise<void> {
   const owner = deps.owner();
-  const claim = await deps.store.acquire(deliveryId, owner, deps.leaseMs ?? CLAIM_LEASE_MS);
-  if (!claim.ok) return;
-  let finished: Finished | undefined;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  const lease = await deps.store.acquire(ref, owner, leaseMs);
+  if (!lease.ok) return;
+  let log: BatchLog | undefined;
+  let closed = false;
   try {
-    const d = await deps.models.Delivery.findById(deliveryId).lean<Delivery>();
-    if (!d || TERMINAL.has(d.status)) return;
-    if (claim.sentNote) await recordSent(deps, d, claim.sentNote);
-    else await fail(deps, d, 'attempts_exhausted', isSendError(err) ? err.code : undefined, err instanceof Error ? err.message : String(err));
-    finished = { noticeId: String(d.noticeId), outcome: claim.sentNote ? 'sent' : 'failed' };
+    const read = await readBatch(deps.models, ref);
+    if (!read) return;
+    log = new BatchLog(deps, ref, read, owner, leaseMs);
+    const notes = new Map(lease.sentNotes.map((n) => [n.m, n]));
+    const message = err instanceof Error ? err.message : String(err);
+    const outcomes = log.deliveries
+      .filter((d) => !FINISHED.has(d.status))
+      .map((d): MemberOutcome => {
+        const note = notes.get(d.member);
+        return note ? noteOutcome(note) : { m: d.member, status: 'failed', at: deps.clock.now(), failReason: 'attempts_exhausted', lastError: message };
+      });
+    if (outcomes.length) await log.commit([], outcomes);
+    closed = true;
+    await log.settle();
+    await conclude(deps, ref, log, 0, { ...ref, lastAttempt: true });
   } finally {
-    await deps.store.release(deliveryId, owner, finished);
+    log?.close();
+    await deps.store.release(ref, owner, closed);
   }
 }

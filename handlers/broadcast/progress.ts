@@ -1,14 +1,12 @@
 /**
- * A broadcast's figures while it runs, at the cost of two lookups by key: the fan-out's record
- * count (FanoutState, by `_id`) and the tally the deliveries keep as they finish (the store).
+ * A broadcast's figures at the cost of two lookups by key: the fan-out's recipient count
+ * (FanoutState, by `_id`) and the tally the batches keep in the store. What is neither sent nor
+ * failed is `pending` while the notice is sending and `cancelled` once it is cancelled.
  *
- * Why next to `noticeProgress` (handlers/notices/progress.ts), which counts the Delivery records
- * with one `$match` + `$group`: that is exact and, on MongoDB, answered from the
- * `{noticeId, status}` index — but FerretDB 1.x (SQLite) answers every non-`_id` filter by
- * scanning the whole collection (2.8 s for 100,000 deliveries on the reference machine), too much
- * for a dashboard polling a running broadcast. The tally can only undercount (a worker that died
- * between writing a record and counting it), so `pending` may read a few high after a crash;
- * `noticeProgress` stays the exact figure for finished broadcasts and for reports.
+ * Why next to `noticeProgress` (handlers/notices/progress.ts), which folds every batch's log: that
+ * is exact from the database alone but reads O(batches) documents; a dashboard polling a running
+ * broadcast gets these figures in two round trips instead. The tally is set per batch from the
+ * batch's log by every run (a run after a crash sets it again), so the two agree.
  */
 import { fanoutStates } from './state.js';
 import type { BroadcastStore } from './ports.js';
@@ -18,8 +16,17 @@ import type { NoticeProgress } from '../notices/progress.js';
 export async function liveProgress(
   deps: { models: Models; store: Pick<BroadcastStore, 'tally'> },
   noticeId: string,
+  o: { cancelled?: boolean } = {},
 ): Promise<NoticeProgress & { fanoutDone: boolean }> {
   const [state, tally] = await Promise.all([fanoutStates(deps.models).findById(noticeId).lean(), deps.store.tally(noticeId)]);
   const total = state?.total ?? state?.created ?? 0;
-  return { total, sent: tally.sent, failed: tally.failed, pending: Math.max(0, total - tally.sent - tally.failed), cancelled: 0, fanoutDone: !!state?.done };
+  const open = Math.max(0, total - tally.sent - tally.failed);
+  return {
+    total,
+    sent: tally.sent,
+    failed: tally.failed,
+    pending: o.cancelled ? 0 : open,
+    cancelled: o.cancelled ? open : 0,
+    fanoutDone: !!state?.done,
+  };
 }

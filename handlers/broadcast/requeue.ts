@@ -1,18 +1,24 @@
-import { Types } from 'mongoose';
+import type { FanoutState } from '../../models/delivery.js';
 import type { BroadcastDeps } from './ports.js';
 
-const BATCH = 500;
-
 /**
- * Queue again every unfinished delivery of a notice. Deliver job ids are deterministic, so a
- * record whose job still exists is untouched; one whose job was lost (a Redis restart without
- * persistence, a job removed by hand) gets it back. Used by the fan-out watcher when a broadcast
- * stops making progress.
+ * Queue again every batch of a notice that has not finished, by the tally's per-batch figures
+ * (a batch that never recorded anything counts as unfinished). Job ids are deterministic, so a
+ * batch whose job still exists is untouched; one whose job was lost (a Redis restart without
+ * persistence, a job removed by hand) gets it back, and one whose job failed for good is retried.
+ * Used by the fan-out watcher when a broadcast stops making progress. O(batches) in Redis.
  */
-export async function requeuePending(deps: Pick<BroadcastDeps, 'models' | 'jobs'>, noticeId: string, urgent: boolean): Promise<number> {
-  const open = await deps.models.Delivery.find({ noticeId: new Types.ObjectId(noticeId), status: { $in: ['pending', 'sending'] } }, { _id: 1 }).lean();
-  for (let i = 0; i < open.length; i += BATCH) {
-    await deps.jobs.addDeliveries(open.slice(i, i + BATCH).map((d) => ({ deliveryId: String(d._id), urgent })));
+export async function requeueUnfinished(
+  deps: Pick<BroadcastDeps, 'store' | 'jobs'>,
+  state: Pick<FanoutState, '_id' | 'batches'>,
+  urgent: boolean,
+): Promise<number> {
+  const noticeId = String(state._id);
+  const tallies = await deps.store.batchTallies(noticeId);
+  const open: number[] = [];
+  for (let n = 0; n < state.batches; n++) {
+    const t = tallies.get(n);
+    if (!t || t.finished < t.size) open.push(n);
   }
-  return open.length;
+  return open.length ? deps.jobs.requeueBatches(open.map((batchNo) => ({ noticeId, batchNo, urgent }))) : 0;
 }

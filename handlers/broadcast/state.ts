@@ -7,6 +7,6 @@ import { FanoutStateSchema, type FanoutState } from '../../models/delivery.js';
  * so the broadcast owns its one extra collection; it has no secondary index (keyed by notice id).
  */
 export function fanoutStates(models: Models): Model<FanoutState> {
-  const conn = models.Delivery.db;
+  const conn = models.DeliveryBatch.db;
   return (conn.models.FanoutState ?? conn.model('FanoutState', FanoutStateSchema)) as unknown as Model<FanoutState>;
 }

@@ -6,12 +6,13 @@
  */
 import { TZDate } from '@date-fns/tz';
 import { z } from 'zod';
-import type { Delivery } from '../../models/delivery.js';
+import type { Delivery } from '../../models/delivery-log.js';
 import type { HealthReport } from '../../models/health-report.js';
 import type { Models } from '../../models/index.js';
 import type { Notice } from '../../models/notice.js';
 import type { SupplyRequest } from '../../models/supply-request.js';
 import type { Volunteer } from '../../models/volunteer.js';
+import { noticeDeliveries } from '../broadcast/records.js';
 import { invalid } from '../errors.js';
 import { localDay, placeCode } from '../input.js';
 import type { Clock } from '../ports.js';
@@ -192,8 +193,12 @@ async function deliveryTable(models: Models, actor: Actor, communities: string[]
     (n) => inScope(actor, n.scope) && (!n.scope.communityCode || communities.includes(n.scope.communityCode)),
   );
   const byId = new Map(notices.map((n) => [String(n._id), n]));
-  const rows = notices.length ? await models.Delivery.find({ noticeId: { $in: notices.map((n) => n._id) } }).lean<Delivery[]>() : [];
-  await tooMany(rows.length);
+  // Each notice's deliveries are its batches folded over their logs (read by `_id`, no scan).
+  const rows: Delivery[] = [];
+  for (const n of notices) {
+    rows.push(...(await noticeDeliveries(models, String(n._id))));
+    await tooMany(rows.length);
+  }
   return {
     columns: ['notice_id', 'notice_title', 'released_at', 'openid', 'status', 'channel', 'attempts', 'errcode', 'fail_reason', 'sent_at'],
     rows: rows.map((d) => {

@@ -63,7 +63,7 @@ export function markSending(deps: AuditDeps, noticeId: string): Promise<boolean>
 }
 
 /**
- * released | sending → completed (every Delivery is sent or failed). `summary` (e.g. the final
+ * released | sending → completed (every delivery is sent or failed). `summary` (e.g. the final
  * progress counts) is recorded in the audit entry's `meta`. Same return contract as markSending.
  */
 export function markCompleted(deps: AuditDeps, noticeId: string, summary?: Record<string, unknown>): Promise<boolean> {

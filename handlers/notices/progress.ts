@@ -1,9 +1,8 @@
-import { Types } from 'mongoose';
 import type { Models } from '../../models/index.js';
-import type { DeliveryStatus } from '../../models/delivery.js';
+import { noticeDeliveries } from '../broadcast/records.js';
 
 export interface NoticeProgress {
-  /** Delivery records created so far by the fan-out. */
+  /** Recipients in the batches the fan-out has written so far. */
   total: number;
   sent: number;
   failed: number;
@@ -13,21 +12,16 @@ export interface NoticeProgress {
 }
 
 /**
- * Delivery figures of one notice, counted from its Delivery records (one `$match` + `$group`,
- * both supported by FerretDB 1.x). While the fan-out runs, `total` grows as records are created.
+ * Delivery figures of one notice, exact from its deliveries' records (its batches and their logs,
+ * read by `_id`: no collection scan). While the fan-out runs, `total` grows as batches are written.
+ * The staff API answers from cheaper sources where it can (queries.ts).
  */
 export async function noticeProgress(models: Models, noticeId: string): Promise<NoticeProgress> {
-  const rows = await models.Delivery.aggregate<{ _id: DeliveryStatus; n: number }>([
-    { $match: { noticeId: new Types.ObjectId(noticeId) } },
-    { $group: { _id: '$status', n: { $sum: 1 } } },
-  ]);
-  const by = Object.fromEntries(rows.map((r) => [r._id, r.n])) as Partial<Record<DeliveryStatus, number>>;
-  const n = (s: DeliveryStatus) => by[s] ?? 0;
-  return {
-    total: rows.reduce((sum, r) => sum + r.n, 0),
-    sent: n('sent'),
-    failed: n('failed'),
-    pending: n('pending') + n('sending'),
-    cancelled: n('cancelled'),
-  };
+  const p: NoticeProgress = { total: 0, sent: 0, failed: 0, pending: 0, cancelled: 0 };
+  for (const d of await noticeDeliveries(models, noticeId)) {
+    p.total += 1;
+    if (d.status === 'pending' || d.status === 'sending') p.pending += 1;
+    else p[d.status] += 1;
+  }
+  return p;
 }

@@ -107,6 +107,10 @@ const MALFORMED: Partial<Record<Name, Array<[value: string, reason: RegExp]> | n
     ['fast', /not a number ≥ 0/],
     ['-1', /not a number ≥ 0/],
   ],
+  BROADCAST_BATCH_SIZE: [
+    ['0', /out of range 1\.\.500/],
+    ['501', /out of range/],
+  ],
   WORKER_CONCURRENCY: [
     ['0', /out of range 1\.\.1000/],
     ['1001', /out of range/],
@@ -151,6 +155,7 @@ const DEFAULTS: Partial<Config> = {
   WECOM_API_BASE: 'https://qyapi.weixin.qq.com',
   HEALTH_REMINDER_AT: '20:00',
   BROADCAST_RATE_PER_S: 0,
+  BROADCAST_BATCH_SIZE: 100,
   WORKER_CONCURRENCY: 20,
   RESIDENT_WRITE_BACK_MS: 1000,
   VOLUNTEER_REMINDER_LEAD_MIN: 120,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWechatApi, fetchOfficialAccountToken, type FetchFn, type Menu, type WechatApiOptions } from '../../bot/wechat/api-client.js';
+import { createWechatApi, fetchOfficialAccountToken, httpFor, type FetchFn, type Menu, type WechatApiOptions } from '../../bot/wechat/api-client.js';
 import { LOCAL_CODES, WechatApiError } from '../../bot/wechat/api-errors.js';
 import { createTokenCache, officialAccountTokenKey } from '../../bot/wechat/token-cache.js';
 import { createWecomApi } from '../../bot/wecom/api-client.js';
@@ -100,7 +100,7 @@ describe('token errors (§10, §12)', () => {
     const elsewhere = createTokenCache({
       redis,
       key: officialAccountTokenKey(APP.appId),
-      fetchToken: (force) => fetchOfficialAccountToken({ fetch, timeoutMs: 2_000 }, src, force),
+      fetchToken: (force) => fetchOfficialAccountToken(httpFor({ timeoutMs: 2_000 }), src, force),
     });
     let raced = false;
     // Between our read of the shared token and its arrival at WeChat, the other process rotates it.

@@ -176,6 +176,19 @@ describe('expiry and margin', () => {
     expect(src.calls).toEqual([false, false]);
   });
 
+  it('keeps its own copy for localMaxAgeMs: sends between two reads of Redis cost no round trip', async () => {
+    const src = counter();
+    const c = cache(src.fetchToken, { now, localMaxAgeMs: 30_000 });
+    expect(await c.get()).toBe('T1');
+    await redis.del(KEY); // only this process's copy is left
+    clock = 29_000;
+    expect(await c.get()).toBe('T1');
+    expect(src.calls).toEqual([false]);
+    clock = 31_000; // the copy is too old: Redis is asked again (and, the record being gone, a token fetched)
+    expect(await c.get()).toBe('T2');
+    expect(src.calls).toEqual([false, false]);
+  });
+
   it('caps the margin at half of a short lifetime', async () => {
     const c = cache(counter({ expiresInS: 200 }).fetchToken, { now });
     await c.get();

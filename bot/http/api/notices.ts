@@ -67,7 +67,7 @@ export function registerNoticeRoutes(router: Router<StaffState>, rt: Runtime): v
     '/notices/:id',
     onNotice(),
     endpoint({ tag, summary: 'A notice with its audit trail and delivery progress', params, response: NoticeDetail, errors: ['not_found'] }, (ctx) =>
-      getNotice(rt.models, id(ctx), (noticeId) => liveProgress({ models: rt.models, store }, noticeId)),
+      getNotice(rt.models, id(ctx), (noticeId, o) => liveProgress({ models: rt.models, store }, noticeId, o)),
     ),
   );
   router.patch(

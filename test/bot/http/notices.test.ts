@@ -9,6 +9,8 @@ import { createApp } from '../../../bot/app.js';
 import { fanoutJobId } from '../../../bot/broadcast/queue-port.js';
 import { markCompleted, markSending } from '../../../handlers/notices/broadcast-state.js';
 import { redisBroadcastStore } from '../../../bot/broadcast/store.js';
+import { batchIdFor, encodeMember } from '../../../models/delivery.js';
+import { logEntryIdFor } from '../../../models/delivery-log.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 
@@ -421,15 +423,45 @@ describe('release, schedule and cancel', () => {
 });
 
 describe('reading notices', () => {
-  it('shows delivery progress from Delivery records', async () => {
+  it('shows delivery progress from the batches’ logs', async () => {
     const id = await toEdited();
     await step(id, 'release', people.releaser);
-    const statuses = ['sent', 'sent', 'sent', 'failed', 'pending', 'sending', 'cancelled'] as const;
-    await t.rt.models.Delivery.insertMany(
-      statuses.map((status, i) => ({ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: `d-${i}`, status })),
+    // One batch of seven, and a log that took each member to a different state.
+    const noticeId = new Types.ObjectId(id);
+    const batchId = batchIdFor(id, 0);
+    const members = Array.from({ length: 7 }, (_, i) =>
+      encodeMember({ residentId: new Types.ObjectId().toHexString(), openid: `d-${i}`, inboundAt: null, kfSent: 0 }),
     );
+    await t.rt.models.DeliveryBatch.insertMany([{ _id: batchId, noticeId, batchNo: 0, urgent: false, members, createdAt: new Date() }]);
+    const at = new Date();
+    const entry = (seq: number, claims: number[], outcomes: Array<Record<string, unknown>>) => ({
+      _id: logEntryIdFor(batchId, seq),
+      batchId,
+      noticeId,
+      batchNo: 0,
+      seq,
+      run: 'w:1#1',
+      at,
+      claims,
+      outcomes,
+    });
+    await t.rt.models.DeliveryLog.insertMany([
+      entry(0, [0, 1, 2, 3, 4, 5, 6], []),
+      entry(
+        1,
+        [],
+        [
+          { m: 0, status: 'sent', at, channel: 'template' },
+          { m: 1, status: 'sent', at, channel: 'kf' },
+          { m: 2, status: 'sent', at, channel: 'template' },
+          { m: 3, status: 'failed', at, failReason: 'unsubscribed', errcode: 43004 },
+          { m: 4, status: 'retry', at, errcode: -1 },
+          { m: 6, status: 'cancelled', at },
+        ],
+      ),
+    ]);
     const { progress } = (await api('GET', `/api/notices/${id}`, people.author)).body;
-    expect(progress).toEqual({ total: 7, sent: 3, failed: 1, pending: 2, cancelled: 1 });
+    expect(progress).toEqual({ total: 7, sent: 3, failed: 1, pending: 2, cancelled: 1 }); // member 5 still sending, 4 to retry
   });
 
   it('while sending, shows the live tally; once completed, the figures recorded at completion', async () => {
@@ -439,9 +471,9 @@ describe('reading notices', () => {
     expect(await markSending(deps, id)).toBe(true);
     const store = redisBroadcastStore(t.rt.redis);
     await store.setTotal(id, 10);
-    await t.rt.models.Delivery.insertMany([{ noticeId: new Types.ObjectId(id), residentId: new Types.ObjectId(), openid: 'live-0', status: 'sent' }]);
+    await store.record({ noticeId: id, batchNo: 0 }, 'w:1#1', 1000, { sent: 4, failed: 1, size: 10 });
     const live = (await api('GET', `/api/notices/${id}`, people.author)).body.progress;
-    expect(live).toMatchObject({ sent: 0, failed: 0 }); // the tally, not the Delivery records
+    expect(live).toMatchObject({ sent: 4, failed: 1 }); // the tally, not the batches' logs
     expect(await markCompleted(deps, id, { total: 10, sent: 9, failed: 1, cancelled: 0 })).toBe(true);
     const done = (await api('GET', `/api/notices/${id}`, people.author)).body.progress;
     expect(done).toEqual({ total: 10, sent: 9, failed: 1, pending: 0, cancelled: 0 });

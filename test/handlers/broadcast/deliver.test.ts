@@ -1,64 +1,89 @@
 /**
- * The broadcast use cases called directly (no queue): fan-out into records, channel choice, the
- * WeChat outcomes, claims and their recovery, cancel, completion. Real Redis (the claim store),
- * FerretDB and the mock WeChat API; the deliver jobs are only recorded.
+ * A batch run called directly (no queue): the channel per member, every WeChat outcome in one
+ * batch, retries of only the open members, leases, crash recovery from the log, sent-notes,
+ * cancel and stop. Real Redis (leases, tally, budget), FerretDB and the mock WeChat API; the
+ * batch jobs are only recorded.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Types } from 'mongoose';
-import { broadcastEnv, deliveries, notice, releasedNotice, seedResidents, successfulSends, type BroadcastEnv } from './helpers.js';
+import { broadcastEnv, cancel, deliveries, openids, releasedNotice, seedResidents, successfulSends, type BroadcastEnv } from './helpers.js';
 import { broadcastDeps } from '../../../bot/broadcast/deps.js';
+import { kfBudgetKey } from '../../../bot/broadcast/kf-budget.js';
+import { cachedResidentStore } from '../../../bot/residents/cache.js';
+import { residentKey } from '../../../bot/residents/keys.js';
 import { parseTemplateFields } from '../../../handlers/broadcast/message.js';
 import { runFanout } from '../../../handlers/broadcast/fanout.js';
-import { deliverNotice } from '../../../handlers/broadcast/deliver.js';
-import { checkCompletion } from '../../../handlers/broadcast/complete.js';
-import { fanoutStates } from '../../../handlers/broadcast/state.js';
-import { SWEEP_OWNER_PREFIX, type BroadcastDeps, type DeliverJobSpec } from '../../../handlers/broadcast/ports.js';
+import { deliverBatch } from '../../../handlers/broadcast/deliver.js';
+import { BatchLog, LeaseLostError } from '../../../handlers/broadcast/batch-log.js';
+import { readBatch } from '../../../handlers/broadcast/batch-read.js';
+import { sendSlots } from '../../../handlers/broadcast/slots.js';
+import { markUnsubscribed, UPDATE_BATCH } from '../../../handlers/broadcast/send-batch.js';
+import type { BatchJobSpec, BroadcastDeps } from '../../../handlers/broadcast/ports.js';
 import { residentIdFor } from '../../../models/resident.js';
-import type { Delivery } from '../../../models/delivery.js';
+import { batchIdFor } from '../../../models/delivery.js';
+import { logEntryIdFor, type Delivery } from '../../../models/delivery-log.js';
 import { createWechatApi } from '../../../bot/wechat/api-client.js';
+import type { NoticeTargets } from '../../../models/notice.js';
 
 let env: BroadcastEnv;
 const hourAgo = () => new Date(Date.now() - 3600_000);
 const daysAgo = (n: number) => new Date(Date.now() - n * 24 * 3600_000);
 
 interface Recorded extends BroadcastDeps {
-  queued: DeliverJobSpec[];
+  queued: BatchJobSpec[];
   sweeps: string[];
 }
 
-/** The real ports, except that deliver jobs and sweeps are recorded, not queued. */
+/** The real ports, except that batch jobs and sweeps are recorded, not queued. */
 function deps(over: Partial<BroadcastDeps> = {}): Recorded {
-  const real = broadcastDeps(env.rt, { noticeTtlMs: 0 });
-  const d: Recorded = {
-    ...real,
-    queued: [],
-    sweeps: [],
-    jobs: {
-      addDeliveries: async (jobs) => void d.queued.push(...jobs),
-      removeDeliveries: async () => 0,
-      requestSweep: async (id) => void d.sweeps.push(id),
-    },
-    ...over,
-  } as Recorded;
+  const d = { ...broadcastDeps(env.rt, { noticeTtlMs: 0 }), queued: [] as BatchJobSpec[], sweeps: [] as string[], ...over } as Recorded;
+  d.jobs = {
+    addBatches: async (jobs) => void d.queued.push(...jobs),
+    requeueBatches: async () => 0,
+    removeBatches: async () => 0,
+    requestSweep: async (id) => void d.sweeps.push(id),
+  };
   return d;
 }
 
 const byOpenid = async (id: string) => new Map((await deliveries(env.rt, id)).map((x) => [x.openid, x]));
 const resident = (openid: string) => env.rt.models.Resident.findById(residentIdFor('wechat', openid)).lean();
+const kfUsed = async (openid: string) => Number(await env.rt.redis.hget(kfBudgetKey(String(residentIdFor('wechat', openid))), 'used'));
+const callsTo = (openid: string) =>
+  env.mock
+    .calls()
+    .filter((c) => (c.body as { touser?: string } | undefined)?.touser === openid)
+    .map((c) => `${c.endpoint}:${c.errcode}`);
+
+/** A released notice fanned out into batches of `batchSize`; returns its id and recording deps. */
+async function fannedOut(targets: NoticeTargets, batchSize = 100, title?: string) {
+  const id = await releasedNotice(env.rt, { targets, ...(title ? { title } : {}) });
+  const d = deps();
+  await runFanout(d, id, { batchSize });
+  env.mock.clearCalls();
+  return { id, d };
+}
 
 beforeAll(async () => {
   env = await broadcastEnv('bc_deliver');
   await seedResidents(env.rt.models, [
-    { openid: 'oMany', building: 'b1', tags: ['dialysis'], vulnerable: true, volunteer: true },
-    { openid: 'oKf', building: 'b2', lastInboundAt: hourAgo() },
-    { openid: 'oSpent', building: 'b2', lastInboundAt: hourAgo(), kfSent: 5 },
-    { openid: 'oClosed', building: 'b2', lastInboundAt: daysAgo(3) },
-    { openid: 'oWindow45015', building: 'b2', lastInboundAt: hourAgo() },
-    { openid: 'oWindow45047', building: 'b2', lastInboundAt: hourAgo(), kfSent: 1 },
-    { openid: 'oOtherCommunity', community: 'c2', tags: ['dialysis'] },
-  ]);
-  await env.rt.models.Resident.insertMany([
-    { _id: residentIdFor('wechat', 'oGone'), channel: 'wechat', openid: 'oGone', subscribed: false, registration: { communityCode: 'c1', buildingCode: 'b1' } },
+    // One batch with every outcome (tag `mix`).
+    { openid: 'mKf', tags: ['mix'], lastInboundAt: hourAgo() },
+    { openid: 'mSpent', tags: ['mix'], lastInboundAt: hourAgo(), kfSent: 5 },
+    { openid: 'mClosed', tags: ['mix'], lastInboundAt: daysAgo(3) },
+    { openid: 'm45015', tags: ['mix'], lastInboundAt: hourAgo() },
+    { openid: 'm45047', tags: ['mix'], lastInboundAt: hourAgo(), kfSent: 1 },
+    { openid: 'm43004', tags: ['mix'] },
+    { openid: 'mBusy', tags: ['mix'] },
+    // Single residents for the other cases.
+    { openid: 'oRetry', tags: ['retry'] },
+    { openid: 'oCancel', tags: ['cancel-mid'] },
+    { openid: 'oWindow', tags: ['claims'], lastInboundAt: hourAgo() },
+    ...openids('oClaim', 4).map((openid) => ({ openid, tags: ['claims'] })),
+    ...openids('oStop', 3).map((openid) => ({ openid, tags: ['stop'] })),
+    { openid: 'cWrote', tags: ['cached'] },
+    { openid: 'cSpent', tags: ['cached'] },
+    ...openids('oUnsub', UPDATE_BATCH * 2 + 1).map((openid) => ({ openid, tags: ['unsub'] })),
   ]);
 });
 
@@ -71,110 +96,85 @@ beforeEach(() => {
   env.mock.clearFaults();
 });
 
-describe('fan-out', () => {
-  it('one record per recipient, however many groups they are in; scope and subscription respected', async () => {
-    const id = await releasedNotice(env.rt, {
-      targets: { buildings: [{ community: 'c1', building: 'b1' }], tags: ['dialysis'], vulnerable: true, volunteers: true },
-    });
-    const d = deps();
-    expect(await runFanout(d, id)).toMatchObject({ outcome: 'watching', total: 1 });
-    const ds = await deliveries(env.rt, id);
-    expect(ds.map((x) => x.openid)).toEqual(['oMany']);
-    expect(d.queued).toEqual([{ deliveryId: String(ds[0]!._id), urgent: false }]);
-    expect((await notice(env.rt, id))?.status).toBe('sending');
+describe('a batch with every outcome', () => {
+  it('records kf, template, 45015 and 45047 fallbacks, 43004 and -1 each correctly, then retries only the open member', async () => {
+    const { id, d } = await fannedOut({ tags: ['mix'] });
+    expect(d.queued).toEqual([{ noticeId: id, batchNo: 0, urgent: false }]);
+    env.mock.setFault('custom_send', [
+      { errcode: 45015, openids: ['m45015'] },
+      { errcode: 45047, openids: ['m45047'] },
+    ]);
+    env.mock.setFault('template_send', [
+      { errcode: 43004, openids: ['m43004'] },
+      { errcode: -1, openids: ['mBusy'] },
+    ]);
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({ outcome: 'retry', retrying: 1 });
+
+    const r = await byOpenid(id);
+    expect(r.get('mKf')).toMatchObject({ status: 'sent', channel: 'kf', attempts: 1, claimedBy: expect.stringMatching(/#\d+$/) });
+    expect(r.get('mSpent')).toMatchObject({ status: 'sent', channel: 'template', msgid: expect.any(Number) });
+    expect(r.get('mClosed')).toMatchObject({ status: 'sent', channel: 'template', msgid: expect.any(Number) });
+    expect(r.get('m45015')).toMatchObject({ status: 'sent', channel: 'template', kfFallback: true });
+    expect(r.get('m45047')).toMatchObject({ status: 'sent', channel: 'template', kfFallback: true });
+    expect(r.get('m43004')).toMatchObject({ status: 'failed', failReason: 'unsubscribed', errcode: 43004 });
+    expect(r.get('mBusy')).toMatchObject({ status: 'pending', attempts: 1, errcode: -1 });
+    expect(callsTo('mKf')).toEqual(['custom_send:0']);
+    expect(callsTo('m45015')).toEqual(['custom_send:45015', 'template_send:0']);
+    expect(callsTo('m45047')).toEqual(['custom_send:45047', 'template_send:0']);
+    expect(callsTo('mSpent')).toEqual(['template_send:0']);
+    // The budget in Redis: one spent for mKf, mSpent's five (from its record) untouched, 45047 spends the rest.
+    expect(await kfUsed('mKf')).toBe(1);
+    expect(await kfUsed('mSpent')).toBe(5);
+    expect(await kfUsed('m45047')).toBe(5);
+    expect(await resident('m43004')).toMatchObject({ subscribed: false, unsubscribedAt: expect.any(Date) });
+    expect(await d.store.tally(id)).toMatchObject({ sent: 5, failed: 1, finished: 6 });
+
+    env.mock.clearCalls();
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: true })).toMatchObject({ outcome: 'done', sent: 5, failed: 2 });
+    expect(env.mock.calls().map((c) => (c.body as { touser: string }).touser)).toEqual(['mBusy']); // only the open member
+    expect((await byOpenid(id)).get('mBusy')).toMatchObject({ status: 'failed', failReason: 'attempts_exhausted', errcode: -1, attempts: 2 });
+    expect(await d.store.tally(id)).toMatchObject({ sent: 5, failed: 2, finished: 7, total: 7 });
   });
 
-  it('resumes after its cursor when it died mid-way, creating nobody twice', async () => {
-    const id = await releasedNotice(env.rt, { targets: { all: true } });
-    let batches = 0;
-    const crashing = deps();
-    const add = crashing.jobs.addDeliveries;
-    crashing.jobs.addDeliveries = async (jobs) => {
-      if (++batches === 3) throw new Error('worker died');
-      await add(jobs);
-    };
-    await expect(runFanout(crashing, id, { batchSize: 2 })).rejects.toThrow('worker died');
-    const mid = await fanoutStates(env.rt.models).findById(id).lean();
-    expect(mid).toMatchObject({ created: 4, done: false, runs: 1 });
-    expect(await env.rt.models.Delivery.countDocuments({ noticeId: new Types.ObjectId(id) })).toBe(6); // batch 3 inserted, not queued
-
-    const again = deps();
-    expect(await runFanout(again, id, { batchSize: 2 })).toMatchObject({ outcome: 'watching', total: 6 });
-    expect(await fanoutStates(env.rt.models).findById(id).lean()).toMatchObject({ created: 6, total: 6, done: true, runs: 2 });
-    expect(again.queued).toHaveLength(2); // batch 3 again: records existed, jobs re-queued
-    const all = await deliveries(env.rt, id);
-    expect(new Set(all.map((x) => x.openid)).size).toBe(6);
-    expect(all).toHaveLength(6);
+  it('template fields are filled as WECHAT_NOTICE_TEMPLATE_FIELDS says', async () => {
+    const { id, d } = await fannedOut({ tags: ['retry'] }, 100, 'channels');
+    await deliverBatch({ ...d, templateFields: parseTemplateFields('thing1=title:4,time2=time') }, { noticeId: id, batchNo: 0, lastAttempt: false });
+    const china = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
+    expect(env.mock.calls().map((c) => (c.body as { data: unknown }).data)).toEqual([{ thing1: { value: 'cha…' }, time2: { value: china } }]);
   });
 });
 
-describe('delivery', () => {
-  let id: string;
-  let d: Recorded;
-  let records: Map<string, Delivery>;
-  const deliver = (openid: string, lastAttempt = false, dd: BroadcastDeps = d) =>
-    deliverNotice(dd, { deliveryId: String(records.get(openid)!._id), lastAttempt });
-
-  beforeAll(async () => {
-    id = await releasedNotice(env.rt, { targets: { all: true }, title: 'channels' });
-    d = deps();
-    await runFanout(d, id);
-    records = await byOpenid(id);
+describe('the customer-service budget of residents the webhook has cached', () => {
+  it('is read and spent in the resident cache: a window MongoDB does not know yet is used, and the count is shared', async () => {
+    const store = cachedResidentStore({ redis: env.rt.redis, models: env.rt.models, writeBackMs: 60_000 });
+    // cWrote wrote an hour ago: only the cache knows (its write-back is pending); cSpent spent all five there.
+    const wrote = { toUser: 'gh_test', createTime: Math.floor(Date.now() / 1000) - 3600, dedupKey: 'x', type: 'text' as const, content: '你好' };
+    await store.touch('wechat', { ...wrote, fromUser: 'cWrote' }, hourAgo());
+    await store.touch('wechat', { ...wrote, fromUser: 'cSpent' }, hourAgo());
+    await env.rt.redis.hset(residentKey('wechat', 'cSpent'), 'kf', 5);
+    expect((await resident('cWrote'))?.lastInboundAt ?? null).toBeNull();
+    const { id, d } = await fannedOut({ tags: ['cached'] });
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({ outcome: 'done', sent: 2 });
+    const r = await byOpenid(id);
+    expect(r.get('cWrote')).toMatchObject({ status: 'sent', channel: 'kf' });
+    expect(r.get('cSpent')).toMatchObject({ status: 'sent', channel: 'template' });
+    expect(await env.rt.redis.hget(residentKey('wechat', 'cWrote'), 'kf')).toBe('1'); // counted where the webhook counts
+    expect(await env.rt.redis.hget(residentKey('wechat', 'cWrote'), 'p:kf')).toBe('1'); // and on its way to MongoDB
+    expect(await env.rt.redis.exists(kfBudgetKey(String(residentIdFor('wechat', 'cWrote'))))).toBe(0);
   });
+});
 
-  it('customer-service message inside the window, reserving one of the five', async () => {
-    expect(await deliver('oKf')).toMatchObject({ outcome: 'sent', channel: 'kf', kfFallback: false });
-    expect((await resident('oKf'))?.kfSentSinceInbound).toBe(1);
-    expect(env.mock.calls().map((c) => c.endpoint)).toContain('custom_send');
-    expect((await byOpenid(id)).get('oKf')).toMatchObject({ status: 'sent', channel: 'kf', attempts: 1, claimedBy: expect.stringMatching(/#\d+$/) });
-  });
-
-  it('template when the budget is spent or the window closed, its fields filled as WECHAT_NOTICE_TEMPLATE_FIELDS says', async () => {
-    expect(await deliver('oSpent')).toMatchObject({ outcome: 'sent', channel: 'template' });
-    const newerTemplate = { ...d, templateFields: parseTemplateFields('thing1=title:4,time2=time') };
-    expect(await deliver('oClosed', false, newerTemplate)).toMatchObject({ outcome: 'sent', channel: 'template' });
-    expect((await resident('oSpent'))?.kfSentSinceInbound).toBe(5);
-    const tpl = env.mock.calls().filter((c) => c.endpoint === 'template_send');
-    expect(tpl).toHaveLength(2);
-    const china = expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
-    expect(tpl[0]!.body).toMatchObject({
-      template_id: 'tmpl-notice-0001',
-      data: { first: { value: 'channels' }, keyword1: { value: 'channels' }, keyword2: { value: china }, remark: { value: expect.any(String) } },
-    });
-    expect((tpl[1]!.body as { data: unknown }).data).toEqual({ thing1: { value: 'cha…' }, time2: { value: china } });
-    expect((await byOpenid(id)).get('oClosed')).toMatchObject({ status: 'sent', channel: 'template', msgid: expect.any(Number) });
-  });
-
-  it('45015 on the customer-service send falls back to the template once', async () => {
-    env.mock.setFault('custom_send', { errcode: 45015, openids: ['oWindow45015'] });
-    expect(await deliver('oWindow45015')).toMatchObject({ outcome: 'sent', channel: 'template', kfFallback: true });
-    expect(env.mock.calls().map((c) => `${c.endpoint}:${c.errcode}`)).toEqual(['custom_send:45015', 'template_send:0']);
-    expect((await byOpenid(id)).get('oWindow45015')).toMatchObject({ status: 'sent', channel: 'template', kfFallback: true });
-  });
-
-  it('45047 (budget spent by WeChat’s count) falls back too and marks the budget spent', async () => {
-    env.mock.setFault('custom_send', { errcode: 45047, openids: ['oWindow45047'] });
-    expect(await deliver('oWindow45047')).toMatchObject({ outcome: 'sent', channel: 'template', kfFallback: true });
-    expect((await resident('oWindow45047'))?.kfSentSinceInbound).toBe(5);
-  });
-
-  it('a finished delivery is not sent again', async () => {
-    expect(await deliver('oKf')).toEqual({ outcome: 'skipped', status: 'sent' });
-    expect(env.mock.calls()).toEqual([]);
-  });
-
-  it('a transient error puts the record back for the next attempt; the last attempt fails it', async () => {
-    const id2 = await releasedNotice(env.rt, { targets: { buildings: [{ community: 'c1', building: 'b1' }] } });
-    const dd = deps();
-    await runFanout(dd, id2);
-    const deliveryId = String((await byOpenid(id2)).get('oMany')!._id);
+describe('retries', () => {
+  it('a transient error leaves the member open; a timeout counts as uncertain; the last attempt fails it', async () => {
+    const { id, d } = await fannedOut({ tags: ['retry'] });
+    const run = (dd: BroadcastDeps, lastAttempt: boolean) => deliverBatch(dd, { noticeId: id, batchNo: 0, lastAttempt });
     env.mock.setFault('template_send', { errcode: -1 });
-    expect((await deliverNotice(dd, { deliveryId, lastAttempt: false })).outcome).toBe('retry');
-    expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'pending', attempts: 1, errcode: -1 });
+    expect((await run(d, false)).outcome).toBe('retry');
+    expect((await byOpenid(id)).get('oRetry')).toMatchObject({ status: 'pending', attempts: 1, errcode: -1 });
     // A timeout: WeChat may have taken it (the mock does, later), so the attempt is counted as uncertain.
     env.mock.setFault('template_send', { latencyMs: 400 });
     const impatient = {
-      ...dd,
+      ...d,
       sender: createWechatApi({
         base: env.mock.url,
         appId: env.t.config.WECHAT_APP_ID,
@@ -183,127 +183,186 @@ describe('delivery', () => {
         timeoutMs: 100,
       }),
     };
-    expect((await deliverNotice(impatient, { deliveryId, lastAttempt: false })).outcome).toBe('retry');
-    expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'pending', attempts: 2, uncertainAttempts: 1 });
+    expect((await run(impatient, false)).outcome).toBe('retry');
+    expect((await byOpenid(id)).get('oRetry')).toMatchObject({ status: 'pending', attempts: 2, uncertainAttempts: 1 });
     env.mock.setFault('template_send', { errcode: -1 });
-    expect(await deliverNotice(dd, { deliveryId, lastAttempt: true })).toEqual({ outcome: 'failed', reason: 'attempts_exhausted', errcode: -1 });
-    expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'failed', attempts: 3, failReason: 'attempts_exhausted', errcode: -1 });
+    expect(await run(d, true)).toMatchObject({ outcome: 'done', failed: 1 });
+    expect((await byOpenid(id)).get('oRetry')).toMatchObject({ status: 'failed', attempts: 3, failReason: 'attempts_exhausted', errcode: -1 });
     // The timed-out send did reach "WeChat" (the mock answers it late): why such attempts are counted.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(successfulSends(env.mock.calls()).get('oMany')).toHaveLength(1);
+    const late = Date.now();
+    while (!successfulSends(env.mock.calls()).get('oRetry') && Date.now() - late < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(successfulSends(env.mock.calls()).get('oRetry')).toHaveLength(1);
   });
 
-  it('a transient error on a notice cancelled meanwhile closes the record instead of queueing a retry', async () => {
-    const id2 = await releasedNotice(env.rt, { targets: { buildings: [{ community: 'c1', building: 'b1' }] } });
-    const dd = deps();
-    await runFanout(dd, id2);
-    const deliveryId = String((await byOpenid(id2)).get('oMany')!._id);
-    const { cancel } = await import('./helpers.js');
-    // The send fails after the cancel: the notice is read again before choosing to retry.
+  it('a transient error on a notice cancelled meanwhile closes the delivery instead of queueing a retry', async () => {
+    const { id, d } = await fannedOut({ tags: ['cancel-mid'] });
     env.mock.setFault('template_send', { errcode: -1 });
     const sender = {
-      ...dd.sender,
-      sendTemplate: async (...a: Parameters<typeof dd.sender.sendTemplate>) => (await cancel(env.rt, id2), dd.sender.sendTemplate(...a)),
+      ...d.sender,
+      sendTemplate: async (...a: Parameters<typeof d.sender.sendTemplate>) => (await cancel(env.rt, id), d.sender.sendTemplate(...a)),
     };
-    expect(await deliverNotice({ ...dd, sender }, { deliveryId, lastAttempt: false })).toEqual({ outcome: 'cancelled' });
-    expect((await byOpenid(id2)).get('oMany')).toMatchObject({ status: 'cancelled', attempts: 1, errcode: -1 });
-  });
-
-  it('43004 marks the resident unsubscribed and fails the delivery for good', async () => {
-    env.mock.setFault('template_send', { errcode: 43004, openids: ['oMany'] });
-    expect(await deliver('oMany')).toEqual({ outcome: 'failed', reason: 'unsubscribed', errcode: 43004 });
-    expect((await byOpenid(id)).get('oMany')).toMatchObject({ status: 'failed', errcode: 43004, failReason: 'unsubscribed' });
-    expect(await resident('oMany')).toMatchObject({ subscribed: false, unsubscribedAt: expect.any(Date) });
+    expect(await deliverBatch({ ...d, sender }, { noticeId: id, batchNo: 0, lastAttempt: false })).toEqual({ outcome: 'cancelled' });
+    expect((await byOpenid(id)).get('oCancel')).toMatchObject({ status: 'cancelled', attempts: 1, errcode: -1 });
+    expect(d.sweeps).toEqual([id]);
   });
 });
 
-describe('claims', () => {
+describe('leases and recovery', () => {
   let id: string;
   let d: Recorded;
   let records: Map<string, Delivery>;
+  const ref = () => ({ noticeId: id, batchNo: 0 });
   beforeAll(async () => {
-    await env.rt.models.Resident.updateMany({}, { $set: { subscribed: true } });
-    id = await releasedNotice(env.rt, { targets: { all: true }, title: 'claims' });
-    d = deps();
-    await runFanout(d, id);
+    ({ id, d } = await fannedOut({ tags: ['claims'] }, 100, 'claims'));
     records = await byOpenid(id);
   });
-  const did = (openid: string) => String(records.get(openid)!._id);
 
-  it('a delivery whose lease another sender holds is left alone (busy, retry after the lease)', async () => {
-    await d.store.acquire(did('oClosed'), 'someone-else', 5000);
-    const r = await deliverNotice(d, { deliveryId: did('oClosed'), lastAttempt: false });
+  it('a batch whose lease another run holds is left alone (busy, look again after the lease)', async () => {
+    expect((await d.store.acquire(ref(), 'someone-else', 5000)).ok).toBe(true);
+    const r = await deliverBatch(d, { ...ref(), lastAttempt: false });
     expect(r.outcome).toBe('busy');
     expect(r.outcome === 'busy' && r.retryInMs).toBeGreaterThan(4000);
     expect(env.mock.calls()).toEqual([]);
-    await d.store.release(did('oClosed'), 'someone-else');
+    await d.store.release(ref(), 'someone-else', false);
   });
 
-  it('a delivery the cancel sweep holds is waited for, not parked as busy: it then reads cancelled and nothing is sent', async () => {
-    const sweeper = `${SWEEP_OWNER_PREFIX}test`;
-    expect((await d.store.acquire(did('oWindow45047'), sweeper, 5000)).ok).toBe(true);
-    const sweeping = (async () => {
-      await new Promise((r) => setTimeout(r, 100));
-      await env.rt.models.Delivery.updateOne({ _id: records.get('oWindow45047')!._id }, { $set: { status: 'cancelled' } });
-      await d.store.release(did('oWindow45047'), sweeper);
-    })();
-    expect(await deliverNotice(d, { deliveryId: did('oWindow45047'), lastAttempt: false })).toEqual({ outcome: 'skipped', status: 'cancelled' });
-    await sweeping;
-    expect(env.mock.calls()).toEqual([]);
+  it('sends WeChat took but the log never got are recorded from their notes, not sent again; a member in flight when its run died is sent again and flagged', async () => {
+    const batchId = batchIdFor(id, 0);
+    const member = (o: string) => records.get(o)!.member;
+    // A run that died: it claimed oClaim00000 and oClaim00001, then noted oClaim00001's send in Redis.
+    await env.rt.models.DeliveryLog.insertMany([
+      {
+        _id: logEntryIdFor(batchId, 0),
+        batchId,
+        noticeId: new Types.ObjectId(id),
+        batchNo: 0,
+        seq: 0,
+        run: 'dead:1#1',
+        at: new Date(),
+        claims: [member('oClaim00000'), member('oClaim00001')],
+        outcomes: [],
+      },
+    ]);
+    await d.store.noteSent(ref(), [{ m: member('oClaim00001'), at: new Date().toISOString(), channel: 'template', msgid: 4242 }]);
+    expect(await deliverBatch(d, { ...ref(), lastAttempt: false })).toMatchObject({ outcome: 'done', sent: 5, recovered: 1 });
+    const r = await byOpenid(id);
+    expect(r.get('oClaim00000')).toMatchObject({ status: 'sent', recoveredFromCrash: true, attempts: 2 });
+    expect(r.get('oClaim00001')).toMatchObject({ status: 'sent', msgid: 4242, attempts: 1 });
+    expect(r.get('oClaim00001')?.recoveredFromCrash).toBeUndefined();
+    expect(r.get('oClaim00002')).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(r.get('oClaim00002')?.recoveredFromCrash).toBeUndefined();
+    expect([...successfulSends(env.mock.calls()).keys()].sort()).toEqual(['oClaim00000', 'oClaim00002', 'oClaim00003', 'oWindow']);
   });
 
-  it('a claim left by a dead sender (lease over) is taken over, sent and flagged', async () => {
-    await env.rt.models.Delivery.updateOne(
-      { _id: records.get('oSpent')!._id },
-      { $set: { status: 'sending', claimedAt: new Date(Date.now() - 60_000), claimedBy: 'dead:1#1', attempts: 1 } },
-    );
-    expect(await deliverNotice(d, { deliveryId: did('oSpent'), lastAttempt: false })).toMatchObject({ outcome: 'sent', recovered: true });
-    expect((await byOpenid(id)).get('oSpent')).toMatchObject({ status: 'sent', recoveredFromCrash: true, attempts: 2 });
+  it('a run whose next log entry another run already wrote stops claiming: the sequence number is taken', async () => {
+    const { id: id2, d: d2 } = await fannedOut({ tags: ['claims'] }, 100, 'fenced');
+    const batch = { noticeId: id2, batchNo: 0 };
+    const read = (await readBatch(env.rt.models, batch))!;
+    const log = new BatchLog(d2, batch, read, 'late:1#1', 20_000);
+    const batchId = batchIdFor(id2, 0);
+    await env.rt.models.DeliveryLog.insertMany([
+      {
+        _id: logEntryIdFor(batchId, 0),
+        batchId,
+        noticeId: new Types.ObjectId(id2),
+        batchNo: 0,
+        seq: 0,
+        run: 'other:1#1',
+        at: new Date(),
+        claims: [0],
+        outcomes: [],
+      },
+    ]);
+    await expect(log.commit([1], [])).rejects.toBeInstanceOf(LeaseLostError);
+    expect(log.leaseLost).toBe(true);
+    await expect(log.commit([2], [])).rejects.toBeInstanceOf(LeaseLostError);
+    log.close();
+    // The entry that won stays as it was.
+    expect((await deliveries(env.rt, id2)).map((x) => x.status)).toEqual(['sending', 'pending', 'pending', 'pending', 'pending']);
   });
-
-  it('a send that WeChat took but the database did not record is recorded, not sent again', async () => {
-    await d.store.noteSent(did('oClosed'), { at: new Date().toISOString(), channel: 'template', msgid: 4242 });
-    expect(await deliverNotice(d, { deliveryId: did('oClosed'), lastAttempt: false })).toMatchObject({ outcome: 'sent', channel: 'template' });
-    expect(env.mock.calls()).toEqual([]);
-    expect((await byOpenid(id)).get('oClosed')).toMatchObject({ status: 'sent', msgid: 4242 });
-  });
-
-  it('no template configured: outside the window the delivery fails no_template; inside, customer service still works', async () => {
-    const noTemplate = { ...d, templateId: '' };
-    expect(await deliverNotice(noTemplate, { deliveryId: did('oWindow45015'), lastAttempt: false })).toMatchObject({ outcome: 'sent', channel: 'kf' });
-    expect(await deliverNotice(noTemplate, { deliveryId: did('oMany'), lastAttempt: false })).toEqual({ outcome: 'failed', reason: 'no_template' });
-    expect(env.mock.calls().map((c) => c.endpoint)).toEqual(['custom_send']);
-  });
-
-  it('a cancelled notice: the delivery is cancelled without a send and a sweep is requested', async () => {
-    const { cancel } = await import('./helpers.js');
-    await cancel(env.rt, id);
-    expect(await deliverNotice(d, { deliveryId: did('oKf'), lastAttempt: false })).toEqual({ outcome: 'cancelled' });
-    expect(d.sweeps).toEqual([id]);
-    expect(env.mock.calls()).toEqual([]);
-    expect((await byOpenid(id)).get('oKf')).toMatchObject({ status: 'cancelled' });
+  it('a run overtaken mid-batch by another run stops, notes what it sent, and waits (busy) instead of using an attempt', async () => {
+    const { id: id3, d: d3 } = await fannedOut({ tags: ['stop'] }, 100, 'overtaken');
+    const ref3 = { noticeId: id3, batchNo: 0 };
+    const batchId = batchIdFor(id3, 0);
+    let overtaken = false;
+    const sender = {
+      ...d3.sender,
+      sendTemplate: async (...a: Parameters<typeof d3.sender.sendTemplate>) => {
+        if (!overtaken) {
+          overtaken = true; // meanwhile another run writes the entry this one would write next
+          const seq = (await readBatch(env.rt.models, ref3))!.entries.length;
+          await env.rt.models.DeliveryLog.collection.insertOne({
+            _id: logEntryIdFor(batchId, seq),
+            batchId,
+            noticeId: new Types.ObjectId(id3),
+            batchNo: 0,
+            seq,
+            run: 'other:1#1',
+            at: new Date(),
+            claims: [],
+            outcomes: [],
+          });
+        }
+        return d3.sender.sendTemplate(...a);
+      },
+    };
+    expect(await deliverBatch({ ...d3, sender, slots: sendSlots(1) }, { ...ref3, lastAttempt: false })).toMatchObject({ outcome: 'busy' });
+    expect(successfulSends(env.mock.calls()).size).toBe(1);
+    const lease = await d3.store.acquire(ref3, 'next:1#1', 1000);
+    expect(lease.ok && lease.sentNotes.map((n) => n.m)).toEqual([0]); // the next run records it instead of sending again
   });
 });
 
-describe('completion', () => {
-  it('is marked once every record is finished, idempotently', async () => {
-    const id = await releasedNotice(env.rt, { targets: { tags: ['dialysis'] } });
-    const d = deps();
-    await runFanout(d, id);
-    expect(await checkCompletion(d, id)).toMatchObject({ complete: false, progress: { total: 1, pending: 1 } });
-    for (const job of d.queued) expect((await deliverNotice(d, { deliveryId: job.deliveryId, lastAttempt: false })).outcome).toBe('sent');
-    // The last delivery saw the tally reach the total and completed the notice itself.
-    const n = await notice(env.rt, id);
-    expect(n?.status).toBe('completed');
-    expect(await checkCompletion(d, id)).toMatchObject({ complete: true });
-    const trail = await env.rt.models.AuditEntry.find({ subjectId: id }).sort({ seq: 1 }).lean();
-    expect(trail.map((e) => e.action)).toEqual(['create', 'verify', 'edit', 'release', 'sending', 'complete']);
-    expect(trail.at(-1)?.meta).toMatchObject({ total: 1, sent: 1, failed: 0 });
+describe('no template, cancel, stop', () => {
+  it('no template configured: outside the window the member fails no_template; inside, customer service still works', async () => {
+    const { id, d } = await fannedOut({ tags: ['claims'] }, 100, 'no template');
+    expect(await deliverBatch({ ...d, templateId: '' }, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({
+      outcome: 'done',
+      sent: 1,
+      failed: 4,
+    });
+    const r = await byOpenid(id);
+    expect(r.get('oWindow')).toMatchObject({ status: 'sent', channel: 'kf' });
+    expect(r.get('oClaim00000')).toMatchObject({ status: 'failed', failReason: 'no_template' });
+    expect(env.mock.calls().map((c) => c.endpoint)).toEqual(['custom_send']);
   });
 
-  it('a notice with no recipients completes at fan-out', async () => {
-    const id = await releasedNotice(env.rt, { targets: { tags: ['nobody-has-this'] } });
-    expect(await runFanout(deps(), id)).toEqual({ outcome: 'completed', total: 0 });
-    expect((await notice(env.rt, id))?.status).toBe('completed');
+  it('a cancelled notice: nothing is sent, the deliveries read cancelled and a sweep is requested', async () => {
+    const { id, d } = await fannedOut({ tags: ['claims'] }, 100, 'cancelled');
+    await cancel(env.rt, id);
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toEqual({ outcome: 'cancelled' });
+    expect(d.sweeps).toEqual([id]);
+    expect(env.mock.calls()).toEqual([]);
+    expect((await deliveries(env.rt, id)).map((x) => x.status)).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('a stopping worker sends to nobody new: the batch ends `stopped` and the rest stay open for the next run', async () => {
+    const { id, d } = await fannedOut({ tags: ['stop'] });
+    const stop = new AbortController();
+    const sender = { ...d.sender, sendTemplate: async (...a: Parameters<typeof d.sender.sendTemplate>) => (stop.abort(), d.sender.sendTemplate(...a)) };
+    const one = { ...d, sender, slots: sendSlots(1) };
+    expect(await deliverBatch(one, { noticeId: id, batchNo: 0, lastAttempt: false, signal: stop.signal })).toEqual({ outcome: 'stopped', left: 2 });
+    // Members go in batch order: the first was sent, the other two were never claimed.
+    expect((await deliveries(env.rt, id)).map((x) => `${x.status}:${x.attempts}`)).toEqual(['sent:1', 'pending:0', 'pending:0']);
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({ outcome: 'done', sent: 3 });
+    expect(successfulSends(env.mock.calls()).size).toBe(3);
+  });
+});
+
+describe('updates stay under FerretDB’s 100-statement limit', () => {
+  it(`marks ${UPDATE_BATCH * 2 + 1} unfollowed residents in commands of at most ${UPDATE_BATCH}`, async () => {
+    expect(UPDATE_BATCH).toBeLessThan(100);
+    const ids = openids('oUnsub', UPDATE_BATCH * 2 + 1).map((o) => String(residentIdFor('wechat', o)));
+    // One command of 101 statements would wedge the server and time this test out.
+    await markUnsubscribed(deps(), ids);
+    expect(await env.rt.models.Resident.countDocuments({ tags: 'unsub', subscribed: false })).toBe(ids.length);
+  });
+
+  it('a full batch of 100 unfollowed residents is recorded and marked', async () => {
+    await env.rt.models.Resident.updateMany({ tags: 'unsub' }, { $set: { subscribed: true } });
+    const { id, d } = await fannedOut({ tags: ['unsub'] }, 100, 'all gone');
+    env.mock.setFault('template_send', { errcode: 43004 });
+    expect(await deliverBatch(d, { noticeId: id, batchNo: 0, lastAttempt: false })).toMatchObject({ outcome: 'done', sent: 0, failed: 100 });
+    expect(await env.rt.models.Resident.countDocuments({ tags: 'unsub', subscribed: false })).toBe(100);
   });
 });

@@ -6,11 +6,11 @@
 import { Types } from 'mongoose';
 import { startMockWechatApi, type MockCall, type MockWechatApi, type MockWechatApiOptions } from '../../../scripts/mock-wechat-api.js';
 import { startChild, type ProcessChild } from '../../support/child.js';
+import { waitFor as waitForCondition } from '../../support/wait-for.js';
 import { createTestRuntime, seedPlaces, TEST_ENV, type TestRuntime } from '../../support/runtime.js';
 import type { Runtime } from '../../../bot/runtime.js';
 import type { Models } from '../../../models/index.js';
 import { residentIdFor } from '../../../models/resident.js';
-import type { Delivery } from '../../../models/delivery.js';
 import type { Notice, NoticeTargets } from '../../../models/notice.js';
 import type { Duty, Role } from '../../../models/staff-user.js';
 import type { Actor } from '../../../handlers/staff/access.js';
@@ -18,6 +18,7 @@ import type { NoticeDeps } from '../../../handlers/notices/deps.js';
 import { createNotice } from '../../../handlers/notices/drafts.js';
 import { cancelNotice, editNotice, releaseNotice, verifyNotice } from '../../../handlers/notices/audit-actions.js';
 import { noticeProgress, type NoticeProgress } from '../../../handlers/notices/progress.js';
+import { noticeDeliveries } from '../../../handlers/broadcast/records.js';
 import { queueBroadcastPort } from '../../../bot/broadcast/queue-port.js';
 
 export const TEMPLATE_ID = 'tmpl-notice-0001';
@@ -117,7 +118,8 @@ export async function cancel(rt: Runtime, id: string): Promise<void> {
 }
 
 export const notice = (rt: Runtime, id: string) => rt.models.Notice.findById(id).lean<Notice>();
-export const deliveries = (rt: Runtime, id: string) => rt.models.Delivery.find({ noticeId: new Types.ObjectId(id) }).lean<Delivery[]>();
+/** Every delivery of the notice, as its batches' logs tell it. */
+export const deliveries = (rt: Runtime, id: string) => noticeDeliveries(rt.models, id);
 export const progress = (rt: Runtime, id: string): Promise<NoticeProgress> => noticeProgress(rt.models, id);
 
 /** Successful notice sends (customer-service or template, errcode 0) per openid. */
@@ -133,14 +135,9 @@ export function successfulSends(calls: MockCall[]): Map<string, MockCall[]> {
 
 export const sendCalls = (calls: MockCall[]) => calls.filter((c) => c.endpoint === 'custom_send' || c.endpoint === 'template_send');
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+/** support/wait-for's `waitFor` with this file's defaults (30 s, every 200 ms). */
+export function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+  return waitForCondition(what, fn, timeoutMs, everyMs) as Promise<T>;
 }
 
 /** Wait until no delivery of the notice is pending or sending (and at least `total` exist). */
