@@ -1,4 +1,4 @@
-import crypto from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 import type { Redis } from 'ioredis';
 import type { Connection } from 'mongoose';
 import type { i18n } from 'i18next';
@@ -45,7 +45,7 @@ export interface Runtime {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-export const randomIds: Ids = { random: (bytes = 16) => crypto.randomBytes(bytes).toString('base64url') };
+export const randomIds: Ids = { random: (bytes = 16) => pooledRandomBytes(bytes).toString('base64url') };
 
 /** Connect to Redis and MongoDB (bounded retry), build indexes, queues and i18n. */
 export async function createRuntime(config: Config, opts: { log?: Logger; clock?: Clock; ids?: Ids } = {}): Promise<Runtime> {

@@ -8,7 +8,8 @@
  * the length field or the base64, and leaves the receiveid check to the caller (see
  * test/wechat/aes.test.ts, which pins that and checks both directions interoperate).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { pooledRandomBytes } from '../random-pool.js';
 import { CodecError } from './errors.js';
 
 const BLOCK = 32; // §4.4: pad to 32, not AES's 16.
@@ -34,7 +35,7 @@ export function aesKeyFromEncodingKey(encodingAESKey: string): Buffer {
  */
 export function encryptMessage(encodingAESKey: string, xml: string, receiveId: string, random?: Buffer): string {
   const key = aesKeyFromEncodingKey(encodingAESKey);
-  const rnd = random ?? randomBytes(RANDOM_BYTES);
+  const rnd = random ?? pooledRandomBytes(RANDOM_BYTES);
   if (rnd.length !== RANDOM_BYTES) throw new TypeError('random must be exactly 16 bytes');
   const msg = Buffer.from(xml, 'utf8');
   const len = Buffer.alloc(4);

@@ -24,6 +24,7 @@
  * time per request is reported: unlike throughput it hardly depends on what else the machine runs.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import crypto from 'node:crypto';
 import os from 'node:os';
@@ -82,6 +83,12 @@ interface Child {
   ask<T extends ChildReport>(m: ChildRequest, key: keyof T): Promise<T>;
   /** Stop it; resolves with its peak RSS in MB. */
   stop(): Promise<number>;
+}
+
+/** The Node flags `npm run serve` starts the server with (a larger young generation): the bench measures that server. */
+function serveScriptFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  return (pkg.scripts.serve ?? '').split(' ').filter((w) => /^--max-(semi|old)-space-size=\d+$/.test(w));
 }
 
 function startChild(kind: ChildKind, env: Record<string, string>, nodeFlags: string[] = []): Promise<Child> {
@@ -167,6 +174,7 @@ async function main(): Promise<void> {
 
   // Node flags for the three servers (`--server-flags="--max-semi-space-size=64"`), and the CPU profile.
   const serverFlags = [
+    ...serveScriptFlags(),
     ...(values['server-flags'] ?? '').split(' ').filter(Boolean),
     ...(values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : []),
   ];
@@ -262,7 +270,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${JSON.stringify(
         {
-          command: `npm run bench:webhook -- --duration ${duration} --connections ${connections} --residents ${residents}${serverFlags.length && !values.profile ? ` --server-flags="${values['server-flags']}"` : ''}`,
+          command: `npm run bench:webhook -- --duration ${duration} --connections ${connections} --residents ${residents}${values['server-flags'] ? ` --server-flags="${values['server-flags']}"` : ''}`,
           machine: {
             node: process.version,
             cpus: os.cpus().length,
@@ -272,6 +280,7 @@ async function main(): Promise<void> {
             loadAverageAfter: os.loadavg().map((x) => Math.round(x * 100) / 100),
           },
           database: `FerretDB ${FERRETDB_VERSION} (SQLite backend)`,
+          serverNodeFlags: serverFlags.filter((f) => !f.startsWith('--cpu-prof')),
           duration_s: duration,
           connections,
           residents,
