@@ -21,7 +21,7 @@
 import type { Model, Types } from 'mongoose';
 import type { Models } from '../../models/index.js';
 import type { AuditDiff, AuditDraft, AuditedSubject, AuditEntry, AuditEntryFields, AuditStatus } from '../../models/audit-entry.js';
-import type { Duty } from '../../models/staff-user.js';
+import { DUTIES, type Duty } from '../../models/staff-user.js';
 import { AppError, notFound } from '../errors.js';
 import type { Clock } from '../ports.js';
 import { insertChained } from './chain.js';
@@ -270,4 +270,26 @@ export async function createSubject<T extends AuditedSubject>(
   const created = await target.model.create({ ...doc, status, version: 1, round: 1, authorId: actor.id, authorName: actor.name, createEntry });
   await insertChained(deps.models, createEntry, null);
   return (created as unknown as { toObject(): T }).toObject();
+}
+
+/**
+ * Reject (any audit duty; a comment required by the caller's schema): a pre-release subject goes
+ * back to draft and a new audit round starts (see checkSeparation for what that resets).
+ */
+export function rejectToDraft<T extends AuditedSubject>(
+  deps: AuditDeps,
+  target: AuditTarget,
+  subject: T,
+  actor: AuditActor,
+  input: { comment: string; version?: number },
+): Promise<T> {
+  if (!DUTIES.some((d) => actor.duties.includes(d))) throw new AppError('forbidden_duty', 'rejecting needs an audit duty (verify, edit or release)');
+  return applyTransition(deps, target, subject, actor, {
+    action: 'reject',
+    from: REJECTABLE,
+    to: 'draft',
+    newRound: true,
+    comment: input.comment,
+    ...(input.version !== undefined ? { expectedVersion: input.version } : {}),
+  });
 }

@@ -1,9 +1,8 @@
 import type { AuditStatus } from '../../models/audit-entry.js';
 import type { Notice } from '../../models/notice.js';
-import { DUTIES } from '../../models/staff-user.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../staff/access.js';
-import { applyTransition, DUTY_STEP, REJECTABLE } from '../audit/workflow.js';
+import { applyTransition, DUTY_STEP, rejectToDraft } from '../audit/workflow.js';
 import { fieldDiff } from '../audit/diff.js';
 import { loadNotice, noticeTarget, type NoticeDeps } from './deps.js';
 import { ref, type NoticeRef } from './drafts.js';
@@ -77,16 +76,11 @@ export async function releaseNotice(deps: NoticeDeps, actor: Actor, id: string, 
  */
 export async function rejectNotice(deps: NoticeDeps, actor: Actor, id: string, raw: unknown): Promise<NoticeRef> {
   const input = parseAction(raw, true);
-  if (!DUTIES.some((d) => actor.duties.includes(d))) throw new AppError('forbidden_duty', 'rejecting needs an audit duty (verify, edit or release)');
   const notice = await loadNotice(deps.models, id);
   return ref(
-    await applyTransition(deps, noticeTarget(deps.models), notice, actor, {
-      action: 'reject',
-      from: REJECTABLE,
-      to: 'draft',
-      newRound: true,
-      comment: input.comment,
-      expectedVersion: input.version,
+    await rejectToDraft(deps, noticeTarget(deps.models), notice, actor, {
+      comment: input.comment ?? '',
+      ...(input.version !== undefined ? { version: input.version } : {}),
     }),
   );
 }

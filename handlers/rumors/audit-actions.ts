@@ -7,10 +7,10 @@
  * fact-check out of the fact base.
  */
 import type { FactCheck } from '../../models/fact-check.js';
-import { DUTIES, type Duty } from '../../models/staff-user.js';
+import type { Duty } from '../../models/staff-user.js';
 import { AppError } from '../errors.js';
 import type { Actor } from '../staff/access.js';
-import { applyTransition, DUTY_STEP, REJECTABLE } from '../audit/workflow.js';
+import { applyTransition, DUTY_STEP, rejectToDraft } from '../audit/workflow.js';
 import { fieldDiff } from '../audit/diff.js';
 import { factCheckTarget, loadFactCheck, publishable, FACT_CHECK_CONTENT, type RumorDeps } from './deps.js';
 import { factCheckRef, type FactCheckRef } from './fact-checks.js';
@@ -82,19 +82,9 @@ export async function releaseFactCheck(deps: RumorDeps, actor: Actor, id: string
 
 /** Any audit duty, comment required: a pre-release stage back to draft, in a new round. */
 export async function rejectFactCheck(deps: RumorDeps, actor: Actor, id: string, raw: unknown): Promise<FactCheckRef> {
-  const { comment, version } = parseBody(RejectAction, raw);
-  if (!DUTIES.some((d) => actor.duties.includes(d))) throw new AppError('forbidden_duty', 'rejecting needs an audit duty (verify, edit or release)');
+  const input = parseBody(RejectAction, raw);
   const f = await loadFactCheck(deps.models, id);
-  return factCheckRef(
-    await applyTransition(deps, factCheckTarget(deps.models), f, actor, {
-      action: 'reject',
-      from: REJECTABLE,
-      to: 'draft',
-      newRound: true,
-      comment,
-      expectedVersion: version,
-    }),
-  );
+  return factCheckRef(await rejectToDraft(deps, factCheckTarget(deps.models), f, actor, input));
 }
 
 /**

@@ -24,5 +24,7 @@ function segmenter(): Jieba {
  * know — usually a typo — stays as single characters, which is what typo repair looks for.
  */
 export function segment(normalised: string): string[] {
-  return segmenter().cut(normalised, false).filter((w) => w.trim() !== '');
+  return segmenter()
+    .cut(normalised, false)
+    .filter((w) => w.trim() !== '');
 }
