@@ -5,6 +5,7 @@
  * else does. Routes are enumerated from the router's layers, as the auth test does.
  */
 import type Router from '@koa/router';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
 import { apiRouter } from '../../../bot/http/api/index.js';
@@ -106,6 +107,18 @@ describe('the OpenAPI document', () => {
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer' });
     expect(doc.security).toEqual([{ bearerAuth: [] }]);
     for (const p of Object.keys(doc.paths)) expect(p).toMatch(/^\/api\//);
+  });
+
+  it('validates against the OpenAPI 3.1 schema (a maintained validator, not our own checks)', async () => {
+    const result = await new Validator().validate(structuredClone(doc));
+    expect(result.errors ?? [], JSON.stringify(result.errors ?? []).slice(0, 2000)).toEqual([]);
+    expect(result.valid).toBe(true);
+    // And it would notice: a Swagger-2-style body parameter is not OpenAPI 3.
+    const broken = structuredClone(doc);
+    const [first] = Object.values(broken.paths) as Json[];
+    const [method] = Object.keys(first!).filter((k) => METHODS.includes(k));
+    first![method!].parameters = [...(first![method!].parameters ?? []), { name: 'payload', in: 'body', schema: { type: 'object' } }];
+    expect((await new Validator().validate(broken)).valid).toBe(false);
   });
 
   it('lists every route of the router, with its guard’s roles, and no other', () => {
