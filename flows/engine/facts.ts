@@ -54,6 +54,8 @@ export interface ReturneeRulesFact {
   /** Places a return from which starts an observation (`上海/Shanghai`: spellings separated by `/`). */
   riskAreas: string[];
   observationDays: number;
+  /** Local times the resident is reminded to report (the observation message names them). */
+  remindAt: string[];
 }
 
 /** An allocation round the resident's household may book now. */

@@ -10,19 +10,19 @@ export const GATE_DIRECTIONS = ['out', 'in'] as const;
 export type GateDirection = (typeof GATE_DIRECTIONS)[number];
 
 export interface GateRules {
-  /** Closed management is in force: the rules below apply. Off, every pass is granted (and logged). */
+  /** Closed management is in force: the rules below apply. Off, every pass is granted (and logged) except going out under observation. */
   closed: boolean;
   /** At most `max` outings (out passes) per household in each period of `perDays` local days counted from `from`; null: no limit. */
   outings: { max: number; perDays: number; from: string } | null;
   /** Local opening hours `HH:mm` (close before open = open overnight); null: open round the clock. */
   hours: { open: string; close: string } | null;
-  /** Residents under home observation may not go out. */
+  /** Residents under home observation may not go out (closed management or not). */
   observationStaysIn: boolean;
   /** Visitors may come in. */
   visitors: boolean;
 }
 
-/** A community that set no rules: nothing is refused, every pass is still logged. */
+/** A community that set no rules: only going out under home observation is refused; every pass is logged. */
 export const OPEN_GATE_RULES: GateRules = { closed: false, outings: null, hours: null, observationStaysIn: true, visitors: true };
 
 export const REFUSAL_REASONS = ['observation', 'gate_closed', 'no_visitors', 'quota'] as const;
@@ -37,7 +37,7 @@ export interface PassRequest {
 }
 
 export type PassCheck =
-  /** `claimOuting`: the household's quota must still be claimed; `afterHours`: a resident let in while the gate is closed (the keeper is told). */
+  /** `claimOuting`: the household's quota must still be claimed; `afterHours`: let through while the gate is closed — a resident coming in, a visitor leaving (the keeper is told). */
   { ok: true; claimOuting: boolean; afterHours: boolean } | { ok: false; reason: RefusalReason };
 
 /** Is `time` inside the opening hours? `open === close` means round the clock. */
@@ -54,20 +54,21 @@ export function periodStart(date: string, perDays: number, from: string): string
 
 /**
  * The rules a pass breaks, most lasting reason first (someone under observation is not told to
- * come back when the gate opens). Outside closed management nothing is refused. A resident coming
- * home is never refused — the gate keeper is alerted instead when it is after hours — and a
- * visitor may always leave.
+ * come back when the gate opens). Home observation holds whether or not closed management is on
+ * (the returnee was told to stay in); otherwise nothing is refused outside closed management.
+ * Anyone leaving or coming home outside the opening hours — a resident coming in, a visitor going
+ * out — is let through, and the gate keeper is alerted instead (`afterHours`).
  */
 export function checkPass(rules: GateRules, req: PassRequest): PassCheck {
-  const open = !rules.closed || withinHours(req.time, rules.hours);
+  if (!req.visitor && req.direction === 'out' && req.underObservation && rules.observationStaysIn) return { ok: false, reason: 'observation' };
   if (!rules.closed) return { ok: true, claimOuting: false, afterHours: false };
+  const open = withinHours(req.time, rules.hours);
   if (req.visitor) {
-    if (req.direction === 'out') return { ok: true, claimOuting: false, afterHours: false };
+    if (req.direction === 'out') return { ok: true, claimOuting: false, afterHours: !open };
     if (!rules.visitors) return { ok: false, reason: 'no_visitors' };
     return open ? { ok: true, claimOuting: false, afterHours: false } : { ok: false, reason: 'gate_closed' };
   }
   if (req.direction === 'in') return { ok: true, claimOuting: false, afterHours: !open };
-  if (req.underObservation && rules.observationStaysIn) return { ok: false, reason: 'observation' };
   if (!open) return { ok: false, reason: 'gate_closed' };
   return { ok: true, claimOuting: !!rules.outings, afterHours: false };
 }

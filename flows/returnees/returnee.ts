@@ -3,7 +3,7 @@
  * arrival, the transport, confirm — then the daily health report's questions (the health report
  * flow follows; one definition of those questions). A return from one of the community's risk
  * areas starts a home observation of the configured number of days, counted from the arrival:
- * daily reports required, reminders twice a day, an alert to the building's staff on a missed
+ * daily reports required, reminders at the configured times (named in the message), an alert to the building's staff on a missed
  * report, and a message on the last day.
  *
  * Personal data kept: where from, arrival day, transport, the observation period.
@@ -20,6 +20,8 @@ export type Transport = (typeof TRANSPORTS)[number];
 
 /** Observation days when the community configured none. */
 export const DEFAULT_OBSERVATION_DAYS = 7;
+/** Reminder times when the community configured none. */
+export const DEFAULT_REMIND_AT = ['09:00', '18:00'];
 
 const TRANSPORT_WORDS: Record<Transport, string[]> = {
   train: ['火车', '高铁', '动车', '铁路', 'train', 'rail', 'high-speed rail'],
@@ -48,13 +50,16 @@ export const returneeFlow: FlowDefinition = {
     },
   ],
   finish(a, ctx) {
-    const rules = ctx.facts.returneeRules ?? { riskAreas: [], observationDays: DEFAULT_OBSERVATION_DAYS };
+    const rules = ctx.facts.returneeRules ?? { riskAreas: [], observationDays: DEFAULT_OBSERVATION_DAYS, remindAt: DEFAULT_REMIND_AT };
     const from = String(a.from);
     const arrival = String(a.arrival);
     const risk = matchRiskArea(from, rules.riskAreas);
     const observation = risk ? observationPeriod(arrival, rules.observationDays, localDate(ctx.now, ctx.timeZone)) : undefined;
     const status: Reply = observation
-      ? { key: 'returnees:observation', params: { area: risk!.name, days: rules.observationDays, end: dayPrompt(observation.endDate) } }
+      ? {
+          key: 'returnees:observation',
+          params: { area: risk!.name, days: rules.observationDays, end: dayPrompt(observation.endDate), times: rules.remindAt ?? DEFAULT_REMIND_AT },
+        }
       : { key: risk ? 'returnees:observation_over' : 'returnees:no_observation', params: { area: risk?.name ?? '' } };
     return {
       effects: [

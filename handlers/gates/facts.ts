@@ -2,7 +2,7 @@
 import type { Models } from '../../models/index.js';
 import type { GatePresence } from '../../models/gate.js';
 import type { GatePresenceFact, ReturneeRulesFact } from '../../flows/engine/facts.js';
-import { DEFAULT_OBSERVATION_DAYS } from '../../flows/returnees/returnee.js';
+import { DEFAULT_OBSERVATION_DAYS, DEFAULT_REMIND_AT } from '../../flows/returnees/returnee.js';
 import { loadRules } from '../rules/community-rules.js';
 
 export async function gatePresenceFact(models: Models, residentId: string): Promise<GatePresenceFact | null> {
@@ -12,5 +12,6 @@ export async function gatePresenceFact(models: Models, residentId: string): Prom
 
 export async function returneeRulesFact(models: Models, communityCode: string | undefined): Promise<ReturneeRulesFact> {
   const rules = communityCode ? await loadRules(models, communityCode) : undefined;
-  return { riskAreas: rules?.riskAreas ?? [], observationDays: rules?.observation.days ?? DEFAULT_OBSERVATION_DAYS };
+  const o = rules?.observation;
+  return { riskAreas: rules?.riskAreas ?? [], observationDays: o?.days ?? DEFAULT_OBSERVATION_DAYS, remindAt: o?.remindAt ?? DEFAULT_REMIND_AT };
 }

@@ -1,6 +1,6 @@
 /**
  * What a gate pass says — to the resident (the pass, or the refusal and its reason) and to the
- * gate keepers' WeCom (a refusal, a resident let in after hours) — as prompts rendered in the
+ * gate keepers' WeCom (a refusal, a pass after hours) — as prompts rendered in the
  * reader's language. Built from a stored record, so a retried message answers the same.
  */
 import type { GateRecord, VisitorInfo } from '../../models/gate.js';
@@ -73,10 +73,11 @@ export function whoPrompt(visitor: VisitorInfo | null | undefined, home: { build
   return { key: 'gates:who.resident', params: { building: home.building ?? '', room } };
 }
 
-/** The gate keepers' WeCom message about a record: a refusal (with the keeper's reason), or a resident let in after hours. */
+/** The gate keepers' WeCom message about a record: a refusal (with the keeper's reason), or a pass after hours (a resident coming in, a visitor leaving). */
 export function keeperPrompt(r: GateRecord, who: Prompt, timeZone: string, reason?: Prompt): Prompt {
   const time = `${r.date.slice(5)} ${localTime(r.at, timeZone)}`;
   if (r.status === 'refused')
     return { key: 'gates:alert_wecom', params: { gate: r.gateName, time, who, direction: direction(r.direction), reason: reason ?? '' } };
-  return { key: 'gates:alert_after_hours_wecom', params: { gate: r.gateName, time, who, code: r.passCode } };
+  const key = r.direction === 'in' ? 'gates:alert_after_hours_wecom' : 'gates:alert_after_hours_out_wecom';
+  return { key, params: { gate: r.gateName, time, who, code: r.passCode } };
 }

@@ -1,7 +1,7 @@
 /**
  * Home observation, run every minute for each community at its local time: residents under
  * observation who have not reported today are reminded at each of the community's reminder times
- * (twice a day by default), on their last day they are told it ends, and a day that passes its
+ * (09:00 and 18:00 by default), on their last day they are told it ends, and a day that passes its
  * missed-report time without a report alerts the building's staff (once per resident and day; a
  * job that was down at that time catches up on yesterday).
  */

@@ -10,7 +10,7 @@ import type { Models } from '../../models/index.js';
 import { communityRulesIdFor, type CommunityRules, type ObservationSettings } from '../../models/community-rules.js';
 import type { AuditDiff, AuditEntry } from '../../models/audit-entry.js';
 import { OPEN_GATE_RULES, type GateRules } from '../../flows/gates/rules.js';
-import { DEFAULT_OBSERVATION_DAYS } from '../../flows/returnees/returnee.js';
+import { DEFAULT_OBSERVATION_DAYS, DEFAULT_REMIND_AT } from '../../flows/returnees/returnee.js';
 import { insertChained, isDuplicateKey } from '../audit/chain.js';
 import { plainJson } from '../audit/canonical.js';
 import { AppError } from '../errors.js';
@@ -19,7 +19,7 @@ import type { Actor } from '../staff/access.js';
 
 export const RULES_SUBJECT = 'community_rules';
 
-export const DEFAULT_OBSERVATION: ObservationSettings = { days: DEFAULT_OBSERVATION_DAYS, remindAt: ['09:00', '18:00'], missedAt: '21:00' };
+export const DEFAULT_OBSERVATION: ObservationSettings = { days: DEFAULT_OBSERVATION_DAYS, remindAt: DEFAULT_REMIND_AT, missedAt: '21:00' };
 
 /** The rules' content: what an audit entry's diff changes. */
 export interface RulesState {

@@ -47,6 +47,8 @@ export async function updateRules(deps: RulesDeps, actor: Actor, code: string, b
       const gates = body.gates ? { ...cur.gates, ...body.gates } : undefined;
       if (gates?.outings && !gates.outings.from) gates.outings = { ...gates.outings, from: cur.gates.outings?.from ?? today };
       const observation = body.observation ? { ...cur.observation, ...body.observation } : undefined;
+      // In order of the day, once each: the job sends the latest time passed, and the message lists them.
+      if (observation) observation.remindAt = [...new Set(observation.remindAt)].sort();
       return { ...(gates ? { gates: gates as RulesState['gates'] } : {}), ...(observation ? { observation } : {}) };
     },
   });

@@ -1,9 +1,9 @@
 /**
- * A pass through a gate: the community's closed-management rules decide, in the gate's time zone
- * (observation, hours, visitors, then the household's outing quota, claimed atomically); a granted
- * pass gets a code unique at the gate that day and moves the resident's presence; a refused one
- * is logged and alerts the gate keepers, as does a resident let in after hours. Nothing is
- * silently allowed. The record's `_id` comes from the message, so a retry answers the same pass.
+ * A pass through a gate: the community's rules decide, in the gate's time zone (observation —
+ * closed management or not — then hours, visitors and the household's outing quota, claimed
+ * atomically); a granted pass gets a code unique at the gate that day and moves the resident's
+ * presence; a refused one is logged and alerts the gate keepers, as does a pass after hours (a
+ * resident coming in, a visitor leaving). Nothing is silently allowed. The record's `_id` comes from the message, so a retry answers the same pass.
  */
 import { Types } from 'mongoose';
 import { gateRecordIdFor, type Gate, type GatePresence, type GateRecord } from '../../../models/gate.js';

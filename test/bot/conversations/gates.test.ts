@@ -3,7 +3,8 @@
  * mock WeChat API, the poster's PNG), residents scan it and get passes both ways (SCAN, and a
  * first-time follow through the poster as a visitor), staff read the log and who is out — scoped,
  * a building's property account sees its own gate — and each closed-management rule refuses with
- * its reason and alerts the gate keepers through WeCom, in zh-CN and en.
+ * its reason and alerts the gate keepers through WeCom, in zh-CN and en; home observation holds
+ * without closed management too, and a visitor leaving after hours is let out with an alert.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatePresence, GateRecord } from '../../../models/gate.js';
@@ -154,6 +155,24 @@ describe('scan to pass (no closed management yet)', () => {
       details: { field: 'date' },
     });
   });
+  it('home observation holds without closed management: going out is refused with the reason and the keepers are told', async () => {
+    expect((await w.api('POST', '/api/communities/c1/risk-areas', committee, { area: '武汉' })).status).toBe(201);
+    expect((await w.api('GET', '/api/communities/c1/rules', committee)).body.gates).toMatchObject({ closed: false });
+    const p = await registerInChat(w.player('oObservedOpen'), { room: '9-201' });
+    await p.say('返回登记');
+    await p.say('湖北武汉');
+    await p.say('今天');
+    await p.say('1');
+    expect(await p.say('1')).toMatch(/需要居家观察 7 天，到 12月8日 结束。观察期内请每天完成健康上报，不要外出/);
+    await p.say('取消');
+    await p.scan(`g:${gate}`);
+    expect(await p.say('出')).toMatch(/⛔ 未能通行：您正在居家观察（到 12月8日 结束），观察期内不能外出。[\s\S]*门岗已收到通知/);
+    expect(await records('oObservedOpen')).toMatchObject([{ status: 'refused', reason: 'observation', direction: 'out' }]);
+    expect(await presence('oObservedOpen')).toBeNull();
+    const [alert] = await keeperAlerts('居家观察期内（到 12月8日）');
+    expect(alert!.to.split('|').sort()).toEqual(['li.gatekeeper', 'wang.committee']);
+    expect(alert!.text).toMatch(/\[门岗提醒\] 南门 12-02 08:\d\d：Building 1 9-201 的住户申请出门被拒绝——居家观察期内（到 12月8日）不能外出/);
+  });
 });
 
 describe('closed-management rules', () => {
@@ -163,8 +182,11 @@ describe('closed-management rules', () => {
       gates: { closed: true, outings: { max: 1, perDays: 1 }, hours: { open: '06:00', close: '22:00' }, observationStaysIn: true, visitors: false },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ version: 1, gates: { closed: true, outings: { max: 1, perDays: 1, from: '2026-12-03' } } });
-    expect(res.body.audit).toMatchObject([{ version: 1, action: 'update_rules', diff: { gates: { from: { closed: false }, to: { closed: true } } } }]);
+    expect(res.body).toMatchObject({ version: 2, gates: { closed: true, outings: { max: 1, perDays: 1, from: '2026-12-03' } } });
+    expect(res.body.audit).toMatchObject([
+      { version: 1, action: 'add_risk_area' },
+      { version: 2, action: 'update_rules', diff: { gates: { from: { closed: false }, to: { closed: true } } } },
+    ]);
   });
 
   it('refuses rules that make no sense, and property accounts may not change them', async () => {
@@ -175,7 +197,7 @@ describe('closed-management rules', () => {
     expect((await w.api('PATCH', '/api/communities/c1/rules', committee, { gates: { outings: { max: 0, perDays: 1 } } })).status).toBe(400);
     expect((await w.api('PATCH', '/api/communities/c1/rules', committee, { version: 0, gates: { visitors: true } })).body.error).toBe('conflict_state');
     expect((await w.api('PATCH', '/api/communities/c1/rules', property, { gates: { visitors: true } })).body.error).toBe('forbidden_role');
-    expect((await w.api('GET', '/api/communities/c1/rules', property)).body).toMatchObject({ version: 1 });
+    expect((await w.api('GET', '/api/communities/c1/rules', property)).body).toMatchObject({ version: 2 });
   });
 
   it('outings per household per day: the household’s second outing is refused with the reason, and the gate keepers get a WeCom alert', async () => {
@@ -223,6 +245,29 @@ describe('closed-management rules', () => {
     await p.scan(`g:${gate}`);
     await p.say('进');
     await w.api('PATCH', '/api/communities/c1/rules', committee, { gates: { outings: { max: 1, perDays: 1 } } });
+  });
+
+  it('a visitor leaving after hours is let out, and the keeper is told to open the gate', async () => {
+    await w.api('PATCH', '/api/communities/c1/rules', committee, { gates: { visitors: true } });
+    w.at('2026-12-04', '21:30');
+    const v = w.player('oLateVisitor');
+    await v.subscribe(`g:${gate}`);
+    await v.say('陈晨');
+    await v.say('13600001111');
+    await v.say('2号楼 502');
+    await v.say('1');
+    expect(await v.say('1')).toContain('访客通行证（进门）');
+    await w.api('PATCH', '/api/communities/c1/rules', committee, { gates: { visitors: false } });
+    w.at('2026-12-04', '23:05');
+    await v.scan(`g:${gate}`);
+    expect(await v.say('出')).toMatch(/✅ 访客通行证（出门）[\s\S]*现在是关门时间，门岗已收到提醒/);
+    expect(await records('oLateVisitor')).toMatchObject([
+      { direction: 'in', status: 'granted' },
+      { direction: 'out', status: 'granted', afterHours: true },
+    ]);
+    const [alert] = await keeperAlerts('在关门时间离开小区');
+    expect(alert!.to.split('|').sort()).toEqual(['li.gatekeeper', 'wang.committee']);
+    expect(alert!.text).toMatch(/\[门岗提醒\] 南门 12-04 23:0\d：访客 陈晨（136\*\*\*\*1111，探访 2号楼 502）在关门时间离开小区，已发通行证/);
   });
 
   it('gate hours: at 23:10 going out is refused; coming home is let in and the keeper is told to open the gate', async () => {

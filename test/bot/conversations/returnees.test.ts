@@ -3,7 +3,8 @@
  * change (the chain verifies), `返回登记`/`I'm back` in zh-CN and en followed by the health report,
  * a return from a risk area starting the observation, the observation job's twice-daily reminders,
  * the missed-report alert to the building's health staff (and nobody else), the last-day message,
- * and the observation ending on its own — in the staff list too.
+ * and the observation ending on its own — in the staff list too; then non-default observation
+ * settings (days, reminder times, missed-report time) followed throughout and named in the message.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inboundJobs } from '../../../bot/conversation.js';
@@ -175,5 +176,64 @@ describe('the observation job', () => {
     expect((await w.api('GET', '/api/returnees?community=c1', committee)).body.observing).toEqual([]);
     const run = await runObservation(deps);
     expect(run.find((r) => r.community === 'c1') ?? { reminded: 0 }).toMatchObject({ reminded: 0 });
+  });
+});
+
+describe('observation settings of the community', () => {
+  it('3 days, one reminder at 12:00, missed at 20:00: the end date, the message, the reminders and the alert follow them', async () => {
+    w.at('2026-12-10', '10:00');
+    const set = await w.api('PATCH', '/api/communities/c1/rules', committee, { observation: { days: 3, remindAt: ['12:00'], missedAt: '20:00' } });
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body.observation).toEqual({ days: 3, remindAt: ['12:00'], missedAt: '20:00' });
+    const d = await registerInChat(w.player('oBackD'), { room: '6-601' });
+    await d.say('返回登记');
+    await d.say('上海浦东');
+    await d.say('今天');
+    await d.say('高铁');
+    expect(await d.say('1')).toContain(
+      '需要居家观察 3 天，到 12月12日 结束。观察期内请每天完成健康上报，不要外出；当天还没上报的话，我们会在每天 12:00 提醒您。',
+    );
+    await d.say('取消');
+    expect(await observation('oBackD')).toMatchObject({ startDate: '2026-12-10', endDate: '2026-12-12', days: 3 });
+    expect((await w.api('GET', '/api/returnees?community=c1', committee)).body.observing).toEqual([
+      expect.objectContaining({ room: '601', day: 1, days: 3, endDate: '2026-12-12' }),
+    ]);
+
+    w.at('2026-12-10', '10:05'); // past the default 09:00: no reminder
+    expect((await runObservation(deps))[0]).toMatchObject({ community: 'c1', reminded: 0, alerts: 0 });
+    w.at('2026-12-10', '12:01');
+    expect((await runObservation(deps))[0]).toMatchObject({ reminded: 1 });
+    await waitFor('the 12:00 reminder', async () => remindersTo('oBackD').length === 1);
+    w.at('2026-12-10', '18:05'); // past the default 18:00: no second reminder
+    expect((await runObservation(deps))[0]).toMatchObject({ reminded: 0, alerts: 0 });
+    w.at('2026-12-10', '19:59');
+    expect((await runObservation(deps))[0]).toMatchObject({ alerts: 0 });
+    w.at('2026-12-10', '20:01'); // before the default 21:00
+    expect((await runObservation(deps))[0]).toMatchObject({ alerts: 1 });
+    const [alert] = await waitFor('the 20:00 missed-report alert', async () => {
+      const m = w.wecomTexts().filter((x) => x.text.includes('Building 1 6-601'));
+      return m.length ? m : null;
+    });
+    expect(alert!.text).toContain('第 1/3 天）2026-12-10 未完成健康上报');
+    expect(remindersTo('oBackD')).toHaveLength(1);
+
+    w.at('2026-12-12', '12:01');
+    expect((await runObservation(deps))[0]).toMatchObject({ lastDay: 1 });
+    w.at('2026-12-13', '12:01');
+    expect((await w.api('GET', '/api/returnees?community=c1', committee)).body.observing).toEqual([]);
+  });
+
+  it('en: three reminder times (given out of order, one twice) are kept in order once each and named in the message', async () => {
+    const set = await w.api('PATCH', '/api/communities/c1/rules', committee, { observation: { remindAt: ['18:00', '09:00', '12:00', '09:00'] } });
+    expect(set.body.observation).toEqual({ days: 3, remindAt: ['09:00', '12:00', '18:00'], missedAt: '20:00' });
+    const e = await registerInChat(w.player('oBackE'), { room: '6-602', language: 'en' });
+    await e.say("I'm back");
+    await e.say('Shanghai');
+    await e.say('today');
+    await e.say('plane');
+    expect(await e.say('yes')).toContain(
+      "stay home under observation for 3 days, until 15 Dec. During it, send your health report every day and do not go out; if you haven't reported yet, we'll remind you at 09:00, 12:00, 18:00 each day.",
+    );
+    await e.say('cancel');
   });
 });

@@ -1,4 +1,4 @@
-/** The closed-management rules at every boundary: hours (also overnight), observation, visitors, the outing quota's periods. */
+/** The gate rules at every boundary: hours (also overnight), observation (closed management or not), visitors, the outing quota's periods. */
 import { describe, expect, it } from 'vitest';
 import { checkPass, OPEN_GATE_RULES, periodStart, withinHours, type GateRules } from '../../../flows/gates/rules.js';
 
@@ -46,9 +46,16 @@ describe('periodStart', () => {
 });
 
 describe('checkPass', () => {
-  it('outside closed management nothing is refused and no outing is counted', () => {
-    expect(checkPass(OPEN_GATE_RULES, req({ underObservation: true, time: '03:00' }))).toEqual({ ok: true, claimOuting: false, afterHours: false });
-    expect(checkPass({ ...CLOSED, closed: false, visitors: false }, req({ visitor: true, direction: 'in' }))).toMatchObject({ ok: true });
+  it('outside closed management nothing is refused and no outing is counted, but for going out under observation', () => {
+    expect(checkPass(OPEN_GATE_RULES, req({ time: '03:00' }))).toEqual({ ok: true, claimOuting: false, afterHours: false });
+    expect(checkPass({ ...CLOSED, closed: false, visitors: false }, req({ visitor: true, direction: 'in', time: '03:00' }))).toMatchObject({ ok: true });
+    expect(checkPass({ ...CLOSED, closed: false }, req({ visitor: true, direction: 'out', time: '03:00' }))).toMatchObject({ afterHours: false });
+  });
+
+  it('home observation holds without closed management: going out is refused, coming home is not', () => {
+    expect(checkPass(OPEN_GATE_RULES, req({ underObservation: true }))).toEqual({ ok: false, reason: 'observation' });
+    expect(checkPass(OPEN_GATE_RULES, req({ underObservation: true, direction: 'in' }))).toMatchObject({ ok: true });
+    expect(checkPass({ ...OPEN_GATE_RULES, observationStaysIn: false }, req({ underObservation: true }))).toMatchObject({ ok: true });
   });
 
   it('a resident going out: observation first, then the hours, then the quota is to be claimed', () => {
@@ -68,6 +75,19 @@ describe('checkPass', () => {
     expect(checkPass({ ...CLOSED, visitors: false }, req({ visitor: true, direction: 'in' }))).toEqual({ ok: false, reason: 'no_visitors' });
     expect(checkPass(CLOSED, req({ visitor: true, direction: 'in', time: '05:00' }))).toEqual({ ok: false, reason: 'gate_closed' });
     expect(checkPass(CLOSED, req({ visitor: true, direction: 'in' }))).toEqual({ ok: true, claimOuting: false, afterHours: false });
-    expect(checkPass({ ...CLOSED, visitors: false }, req({ visitor: true, direction: 'out', time: '05:00' }))).toMatchObject({ ok: true });
+    expect(checkPass({ ...CLOSED, visitors: false }, req({ visitor: true, direction: 'out', time: '12:00' }))).toEqual({
+      ok: true,
+      claimOuting: false,
+      afterHours: false,
+    });
+  });
+
+  it('a visitor leaving after hours is let out, marked after hours so the keeper is told', () => {
+    expect(checkPass({ ...CLOSED, visitors: false }, req({ visitor: true, direction: 'out', time: '05:00' }))).toEqual({
+      ok: true,
+      claimOuting: false,
+      afterHours: true,
+    });
+    expect(checkPass(CLOSED, req({ visitor: true, direction: 'out', time: '22:00' }))).toEqual({ ok: true, claimOuting: false, afterHours: true });
   });
 });
