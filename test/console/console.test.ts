@@ -217,12 +217,15 @@ describe('roles, charts and accessibility in Chromium', () => {
       expect((await api('POST', `/api/notices/${id}/verify`, s.tokens['demo-government'], {})).status).toBe(200);
       expect((await api('POST', `/api/notices/${id}/edit`, s.tokens['demo-editor'], { comment: 'ok' })).status).toBe(200);
 
-      const government = await onNotice('demo-government', id);
-      await statusIs(government, 'edited');
-      await government.getByText('Waiting for someone with the “release” duty.').waitFor();
-      expect(await government.getByRole('button', { name: 'Release' }).count()).toBe(0);
-      await shot(government, 'c1-no-release-button');
-      const refused = await api('POST', `/api/notices/${id}/release`, s.tokens['demo-government'], {});
+      // The admin holds no duty, is not the author and has not acted this round: only the missing
+      // duty can hide the button (the verifier and editor are hidden for having acted).
+      const admin = await onNotice('demo-admin', id);
+      await statusIs(admin, 'edited');
+      await admin.getByText('Waiting for someone with the “release” duty.').waitFor();
+      for (const hint of ['You already performed a duty', 'You wrote this notice']) expect(await admin.getByText(hint).count()).toBe(0);
+      expect(await admin.getByRole('button', { name: 'Release' }).count()).toBe(0);
+      await shot(admin, 'c1-no-release-button');
+      const refused = await api('POST', `/api/notices/${id}/release`, s.tokens['demo-admin'], {});
       expect(refused.status).toBe(403);
       expect(refused.body.error).toBe('forbidden_duty');
 
@@ -234,7 +237,7 @@ describe('roles, charts and accessibility in Chromium', () => {
       await property.getByRole('link', { name: 'Supplies' }).waitFor();
       expect(await property.getByRole('link', { name: 'Notices' }).count()).toBe(0);
       expect((await api('GET', '/api/notices', s.tokens['demo-property'])).body.error).toBe('forbidden_role');
-      for (const p of [government, party, property]) await p.close();
+      for (const p of [admin, party, property]) await p.close();
     },
     SLOW,
   );
