@@ -15,6 +15,7 @@ import { waitFor } from '../support/wait-for.js';
 import { shot, signedIn, startConsoleStack, type ConsoleStack } from './stack.js';
 import { Types } from 'mongoose';
 import { residentIdFor } from '../../models/resident.js';
+import { claimAskIdFor } from '../../models/claim.js';
 
 let s: ConsoleStack;
 let api: ApiCall;
@@ -111,7 +112,7 @@ describe('console in Chromium', () => {
       await say('none', 'mobile');
       await say('skip', 'check your registration');
       await say('1', 'Registration complete');
-      await phone.getByRole('button', { name: 'Supplies' }).click();
+      await phone.getByRole('button', { name: 'Supplies', exact: true }).click();
       await botSays('What kind of supplies');
       await say('food', 'items and amounts');
       await say('rice 5 kg, a box of eggs', 'When do you need it');
@@ -139,6 +140,12 @@ describe('console in Chromium', () => {
       const r = await s.t.rt.models.SupplyRequest.findOne({ ticket }).lean();
       expect(r?.status).toBe('delivered');
       expect(String(r?.residentId)).toBe(String(residentIdFor('wechat', 'sim-b-resident')));
+      // The two newer menu keys reach their flows too: nothing open to book; the return asks where from.
+      const menu = phone.getByRole('navigation', { name: 'Menu' });
+      await menu.getByRole('button', { name: 'Book supplies' }).click();
+      await botSays('Nothing is open for booking');
+      await menu.getByRole('button', { name: 'I’m back' }).click();
+      await botSays('Where are you coming back from?');
       await phone.close();
       await staff.close();
     },
@@ -146,7 +153,7 @@ describe('console in Chromium', () => {
   );
 });
 
-/** Reports over the last days, an open supply request and a task with one volunteer: the situation's data. */
+/** Reports over the last days, an open supply request, two pending claims and a task: the situation's data. */
 async function seedSituation(): Promise<void> {
   const { models } = s.t.rt;
   const now = Date.now();
@@ -184,6 +191,27 @@ async function seedSituation(): Promise<void> {
     updatedAt: new Date(now - 30 * 3_600_000),
     sourceKey: 'console-test-open-request',
   });
+  // Two pending claims, asked by three residents and by one (the ask records are what counts).
+  const claims = [
+    { text: '听说明天全小区封闭，不能出门？', asks: 3 },
+    { text: 'Is tap water unsafe to drink this week?', asks: 1 },
+  ];
+  for (const c of claims) {
+    const claim = await models.Claim.create({
+      text: c.text,
+      lang: /[a-z]/i.test(c.text) ? 'en' : 'zh-CN',
+      status: 'pending',
+      firstAskedAt: new Date(now - 3_600_000),
+      lastAskedAt: new Date(now),
+    });
+    const claimId = String(claim._id);
+    await models.ClaimAsk.insertMany(
+      Array.from({ length: c.asks }, (_, i) => {
+        const residentId = residentIdFor('wechat', `demo-resident-${String(20 + i).padStart(3, '0')}`);
+        return { _id: claimAskIdFor(claimId, residentId), claimId, residentId, text: c.text, at: new Date(now) };
+      }),
+    );
+  }
   const start = new Date(now + 86_400_000);
   const lead = s.tokens['demo-volunteer-lead']!;
   const task = await api('POST', '/api/volunteer-tasks', lead, {
@@ -206,6 +234,41 @@ const painted = (page: Page, chart: string) =>
     for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
     return n;
   });
+
+/** The focused element's ring (outline and box-shadow halo) and the background round it. */
+const focusRing = (page: Page) =>
+  page.evaluate(() => {
+    const el = document.activeElement as HTMLElement;
+    const style = getComputedStyle(el);
+    let bg = 'rgba(0, 0, 0, 0)';
+    for (let p = el.parentElement; p && /rgba\(.*, 0\)$|transparent/.test(bg); p = p.parentElement) bg = getComputedStyle(p).backgroundColor;
+    const halo = /^(rgba?\([^)]*\)) 0px 0px 0px (\d+(?:\.\d+)?)px/.exec(style.boxShadow);
+    return {
+      tag: el.tagName,
+      where: el.closest('nav') ? 'nav' : el.closest('main') ? 'main' : 'other',
+      rings: [
+        ...(style.outlineStyle === 'none' ? [] : [{ color: style.outlineColor, width: Number.parseFloat(style.outlineWidth) }]),
+        ...(halo ? [{ color: halo[1]!, width: Number(halo[2]) }] : []),
+      ],
+      bg,
+    };
+  });
+
+/** WCAG contrast of the best ring at least 2 px wide against the background round the element. */
+function ringContrast(f: { rings: { color: string; width: number }[]; bg: string }): number {
+  const lum = (rgb: string) => {
+    const [r, g, b] = (rgb.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+  };
+  const ratio = (a: string, b: string) => {
+    const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+    return (hi! + 0.05) / (lo! + 0.05);
+  };
+  return Math.max(0, ...f.rings.filter((r) => r.width >= 2).map((r) => ratio(r.color, f.bg)));
+}
 
 describe('roles, charts and accessibility in Chromium', () => {
   it(
@@ -247,7 +310,7 @@ describe('roles, charts and accessibility in Chromium', () => {
     async () => {
       await seedSituation();
       const page = await signedIn(s, s.tokens['demo-committee']!, '#/situation');
-      const charts = ['risk14', 'buildings', 'missing', 'supplies', 'tasks', 'deliveries'];
+      const charts = ['risk14', 'buildings', 'missing', 'supplies', 'tasks', 'claims', 'deliveries'];
       for (const c of charts) {
         await waitFor(`chart ${c} with data`, async () => Number(await page.locator(`[data-chart="${c}"]`).getAttribute('data-total')) > 0, 30_000, 200);
         expect(await painted(page, c)).toBeGreaterThan(500);
@@ -256,6 +319,9 @@ describe('roles, charts and accessibility in Chromium', () => {
       const figures = (await api('GET', '/api/situation', s.tokens['demo-committee'])).body;
       expect(figures.supplies.find((b: { priority: string }) => b.priority === 'high').from1to3d).toBe(1);
       expect(figures.tasks[0]).toMatchObject({ title: '送药上门', slots: 3 });
+      // Claims by ask count, most asked first: four asks on the chart.
+      expect(figures.claims.map((c: { asks: number }) => c.asks)).toEqual([3, 1]);
+      expect(Number(await page.locator('[data-chart="claims"]').getAttribute('data-total'))).toBe(4);
       await shot(page, 'd1-situation');
       // The same page on a phone.
       await page.setViewportSize({ width: 390, height: 844 });
@@ -267,7 +333,7 @@ describe('roles, charts and accessibility in Chromium', () => {
   );
 
   it(
-    'every control has a label, the keyboard reaches the navigation with a visible focus ring, and both languages render',
+    'every control has a label, the keyboard reaches the navigation and the content with a focus ring of at least 3:1, and both languages render',
     async () => {
       const page = await signedIn(s, s.tokens['demo-committee']!, '#/notices/new');
       await page.getByRole('heading', { name: 'New notice' }).waitFor();
@@ -292,14 +358,18 @@ describe('roles, charts and accessibility in Chromium', () => {
       // Keyboard: the first Tab stops on the skip link, the next ones on the navigation, each with a focus ring.
       await page.keyboard.press('Tab');
       await page.keyboard.press('Tab');
-      const focus = await page.evaluate(() => {
-        const el = document.activeElement as HTMLElement;
-        const style = getComputedStyle(el);
-        return { tag: el.tagName, text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth };
-      });
-      expect(focus.tag).toBe('A');
-      expect(focus.outline).not.toBe('none');
-      expect(Number.parseFloat(focus.width)).toBeGreaterThanOrEqual(2);
+      const inNav = await focusRing(page);
+      expect(inNav.tag).toBe('A');
+      expect(inNav.where).toBe('nav');
+      expect(ringContrast(inNav)).toBeGreaterThanOrEqual(3);
+      // Tab on into the page's content: the ring holds on the light background as well.
+      let inMain = inNav;
+      for (let i = 0; i < 40 && inMain.where !== 'main'; i++) {
+        await page.keyboard.press('Tab');
+        inMain = await focusRing(page);
+      }
+      expect(inMain.where).toBe('main');
+      expect(ringContrast(inMain)).toBeGreaterThanOrEqual(3);
       // Chinese, from the language switch.
       await page.getByLabel('Language').selectOption('zh-CN');
       await page.getByRole('link', { name: '通知公告' }).waitFor();
@@ -310,6 +380,16 @@ describe('roles, charts and accessibility in Chromium', () => {
       await phone.setViewportSize({ width: 390, height: 844 });
       await phone.goto(`${s.base}/simulator?openid=sim-a11y`);
       await phone.getByRole('button', { name: 'Follow', exact: true }).waitFor();
+      // All seven CLICK keys of the WeChat menu (flows/menu.ts, scripts/menu.json).
+      expect(await phone.getByRole('navigation', { name: 'Menu' }).getByRole('button').allTextContents()).toEqual([
+        'Health report',
+        'Supplies',
+        'Volunteer',
+        'Rumour check',
+        'My account',
+        'I’m back',
+        'Book supplies',
+      ]);
       expect(
         await phone.evaluate(() => [...document.querySelectorAll('input, select, textarea')].filter((e) => !(e as HTMLInputElement).labels?.length).length),
       ).toBe(0);
