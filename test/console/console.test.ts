@@ -6,7 +6,8 @@
  * people, its progress bar to 100% and one message per recipient; (b) a resident in the
  * simulator asks for supplies and sees both status messages as staff accept and deliver in the
  * console; (c) no release button without the duty, and the API refuses too; (d) the situation
- * page draws its charts with data; plus labels and keyboard focus.
+ * page draws its charts with data; (e) codes in words in Chinese; (f) a render exception is a
+ * readable message; plus labels and keyboard focus.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -417,6 +418,29 @@ describe('roles, charts and accessibility in Chromium', () => {
         await page.evaluate(() => localStorage.setItem('linli.lang', 'en'));
         await page.close();
       }
+    },
+    SLOW,
+  );
+
+  it(
+    '(f) an exception while rendering shows a readable message and a reload button, not a blank page',
+    async () => {
+      const page = await signedIn(s, s.tokens['demo-committee']!);
+      // Break something every page's rendering uses (dates), then open a page that shows times.
+      await page.evaluate(() => {
+        Date.prototype.toLocaleString = () => {
+          throw new Error('date formatting broke');
+        };
+        window.location.hash = '#/situation';
+      });
+      await page.getByRole('heading', { name: 'This page stopped working' }).waitFor();
+      await page.getByRole('alert').getByText('date formatting broke').waitFor();
+      await shot(page, 'f1-render-error');
+      await page.getByRole('button', { name: 'Reload the page' }).click();
+      // The reload starts clean and keeps the tab's session.
+      await page.locator('[data-chart="risk14"]').waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.close();
     },
     SLOW,
   );
