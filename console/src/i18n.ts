@@ -16,6 +16,9 @@ export const en = {
   signedInAs: '{name} · {role}',
   loading: 'Loading…',
   retry: 'Try again',
+  crashTitle: 'This page stopped working',
+  crashHint: 'Something went wrong while showing it. Reload the page; if it happens again, tell the platform admin what you were doing and the message below.',
+  reload: 'Reload the page',
   close: 'Close',
   save: 'Save',
   cancel: 'Cancel',
@@ -131,6 +134,12 @@ export const en = {
   reasonRequired: 'Reason (the resident is told)',
   history: 'History',
   vulnerableHousehold: 'special care: {flags}',
+  // the resident's special-care flags (VULNERABLE_FLAGS in models/resident.ts)
+  vuln_elderlyAlone: 'elderly living alone',
+  vuln_chronicIllness: 'chronic illness',
+  vuln_pregnancy: 'pregnancy',
+  vuln_disability: 'disability',
+  vuln_infant: 'infant',
   cat_food: 'food',
   cat_medicine: 'medicine',
   cat_infant: 'infant supplies',
@@ -164,6 +173,16 @@ export const en = {
   slots: 'Places',
   skill: 'Skill needed (optional)',
   anySkill: 'Any',
+  skill_delivery: 'deliveries and errands',
+  skill_medical: 'medical care',
+  skill_translation: 'translation',
+  skill_driving: 'driving',
+  skill_it: 'computers and phones',
+  skill_counselling: 'counselling',
+  avail_weekday_daytime: 'weekday daytime',
+  avail_weekday_evening: 'weekday evenings',
+  avail_weekend: 'weekends',
+  avail_anytime: 'any time',
   community: 'Community',
   building: 'Building',
   anyBuilding: 'Whole community',
@@ -236,6 +255,8 @@ export const en = {
   redeemed: 'Handed out',
   gate: 'Gate',
   direction: 'Direction',
+  dir_out: 'out',
+  dir_in: 'in',
   time: 'Time',
   observationUntil: 'Observation until',
   from_: 'From',
@@ -281,6 +302,9 @@ export const zh: Dict = {
   signedInAs: '{name} · {role}',
   loading: '加载中…',
   retry: '重试',
+  crashTitle: '页面出错了',
+  crashHint: '显示页面时出现问题。请重新加载；如果再次出现，请把您当时的操作和下面的信息告诉平台管理员。',
+  reload: '重新加载',
   close: '关闭',
   save: '保存',
   cancel: '取消',
@@ -392,6 +416,11 @@ export const zh: Dict = {
   reasonRequired: '原因（会告知居民）',
   history: '处理记录',
   vulnerableHousehold: '特别关照：{flags}',
+  vuln_elderlyAlone: '独居老人',
+  vuln_chronicIllness: '慢性病患者',
+  vuln_pregnancy: '孕妇',
+  vuln_disability: '残障人士',
+  vuln_infant: '婴幼儿',
   cat_food: '食品',
   cat_medicine: '药品',
   cat_infant: '婴幼儿用品',
@@ -424,6 +453,16 @@ export const zh: Dict = {
   slots: '名额',
   skill: '所需特长（可选）',
   anySkill: '不限',
+  skill_delivery: '配送跑腿',
+  skill_medical: '医疗护理',
+  skill_translation: '翻译',
+  skill_driving: '开车',
+  skill_it: '电脑手机',
+  skill_counselling: '心理疏导',
+  avail_weekday_daytime: '工作日白天',
+  avail_weekday_evening: '工作日晚上',
+  avail_weekend: '周末',
+  avail_anytime: '随时',
   community: '社区',
   building: '楼栋',
   anyBuilding: '整个社区',
@@ -493,6 +532,8 @@ export const zh: Dict = {
   redeemed: '已领取',
   gate: '门岗',
   direction: '方向',
+  dir_out: '出门',
+  dir_in: '进门',
   time: '时间',
   observationUntil: '观察至',
   from_: '来自',
@@ -525,6 +566,16 @@ export const zh: Dict = {
 
 export type Lang = 'zh-CN' | 'en';
 export type T = (key: Key, params?: Record<string, string | number>) => string;
+
+/**
+ * A code the API sends (a skill, a special-care flag…) in words: `prefix` + code when the
+ * console knows it, else the code itself (a newer server may send one this build lacks).
+ */
+export const codeLabel = (t: T, prefix: 'vuln_' | 'skill_' | 'avail_', code: string): string =>
+  `${prefix}${code}` in en ? t(`${prefix}${code}` as Key) : code;
+
+/** A list in running text: a comma in English, the enumeration comma in Chinese. */
+export const listJoin = (lang: Lang, items: string[]) => items.join(lang === 'en' ? ', ' : '、');
 
 export function translator(lang: Lang): T {
   const dict: Dict = lang === 'en' ? en : zh;

@@ -1,7 +1,7 @@
 /**
  * `npm run build:console`: build the web pages (console/) with Vite into dist/console/, only when
- * their sources changed since the last build (a hash of console/ and package-lock.json kept in
- * dist/console/.source-hash). `npm start`, `npm run build` and the browser tests call
+ * their sources changed since the last build (a hash of console/, the shared flow modules it
+ * imports and package-lock.json kept in dist/console/.source-hash). `npm start`, `npm run build` and the browser tests call
  * {@link ensureConsoleBuilt}; `--force` builds anyway. Concurrent callers (parallel test files)
  * take turns through a lock folder; the build goes to a temporary folder that then replaces the
  * old one, so a server never reads a half-written build.
@@ -24,10 +24,26 @@ function listFiles(dir: string): string[] {
     .sort();
 }
 
-/** What the build depends on: every source file (generated .d.ts types excluded) and the lock file. */
+/**
+ * Modules outside console/ that the pages import by a relative path (pure ones such as the flows'
+ * lists of codes, shared with the bot), found from the sources so a change there rebuilds too.
+ */
+function sharedFiles(sources: string[]): string[] {
+  const found = new Set<string>();
+  for (const f of sources.filter((x) => /\.tsx?$/.test(x))) {
+    for (const m of fs.readFileSync(f, 'utf8').matchAll(/from\s+['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = path.resolve(path.dirname(f), m[1]!).replace(/\.js$/, '');
+      if (path.relative(SOURCES, target).startsWith('..')) found.add(/\.tsx?$/.test(target) ? target : `${target}.ts`);
+    }
+  }
+  return [...found].sort();
+}
+
+/** What the build depends on: every source file (generated .d.ts types excluded), the shared modules and the lock file. */
 export function sourceHash(): string {
   const h = crypto.createHash('sha256');
-  for (const f of [...listFiles(SOURCES), path.join(PROJECT_ROOT, 'package-lock.json')]) {
+  const sources = listFiles(SOURCES);
+  for (const f of [...sources, ...sharedFiles(sources), path.join(PROJECT_ROOT, 'package-lock.json')]) {
     h.update(path.relative(PROJECT_ROOT, f)).update('\0').update(fs.readFileSync(f)).update('\0');
   }
   return h.digest('hex');

@@ -100,7 +100,7 @@ function GateLog({ community }: { community: string }) {
                   <td>{formatTime(r.at, lang)}</td>
                   <td>{r.gateName}</td>
                   <td>
-                    {r.direction} {r.status === 'refused' && <Badge kind="red">{t('refused')}</Badge>}
+                    {t(`dir_${r.direction}`)} {r.status === 'refused' && <Badge kind="red">{t('refused')}</Badge>}
                   </td>
                   <td>{r.resident ? place(r.resident) : `${t('visitor')}: ${r.visitor?.name ?? ''}`}</td>
                   <td>{r.reason ?? ''}</td>

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import { call, type Schemas } from '../api/client';
-import { useI18n, type Key } from '../i18n';
+import { codeLabel, listJoin, useI18n, type Key } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorBox, Loading, Notice, formatTime, useAction, useLoad, waitedFor } from '../ui';
 
@@ -81,7 +81,16 @@ function RequestCard({ request: r, onChanged }: { request: Request; onChanged: (
       <p class="hint" style="margin:0.2rem 0">
         {t('priority')}: {r.priority ?? '—'} · {t('waiting')}: {waitedFor(r.createdAt, t)} · {r.address}
       </p>
-      {r.vulnerable.length > 0 && <p style="margin:0.2rem 0">{t('vulnerableHousehold', { flags: r.vulnerable.join(', ') })}</p>}
+      {r.vulnerable.length > 0 && (
+        <p style="margin:0.2rem 0">
+          {t('vulnerableHousehold', {
+            flags: listJoin(
+              lang,
+              r.vulnerable.map((f) => codeLabel(t, 'vuln_', f)),
+            ),
+          })}
+        </p>
+      )}
       {r.assignee && (
         <p class="hint" style="margin:0.2rem 0">
           {t('assignee')}: {r.assignee.name}

@@ -5,11 +5,14 @@
  */
 import { useState } from 'preact/hooks';
 import { call, type Schemas } from '../api/client';
-import { useI18n, type Key } from '../i18n';
+import { AVAILABILITY, SKILLS, type Availability, type Skill } from '../../../flows/volunteers/skills';
+import { listJoin, useI18n, type Key, type T } from '../i18n';
 import { useSession } from '../session';
 import { Badge, ErrorBox, Loading, Notice, formatTime, localInputToIso, useAction, useLoad, HeadRow } from '../ui';
 
-const SKILLS = ['delivery', 'medical', 'translation', 'driving', 'it', 'counselling'] as const;
+// The flows' own lists (pure, shared with the bot): each code must have words, or this does not compile.
+const skillLabel = (t: T, s: string) => ((SKILLS as readonly string[]).includes(s) ? t(`skill_${s as Skill}`) : s);
+const availabilityLabel = (t: T, a: string) => ((AVAILABILITY as readonly string[]).includes(a) ? t(`avail_${a as Availability}`) : a);
 
 export function VolunteersPage() {
   const { t } = useI18n();
@@ -44,8 +47,18 @@ function SignUps() {
                 <tr key={v.id}>
                   <td>{v.name}</td>
                   <td>{v.mobile}</td>
-                  <td>{v.skills.join(', ') || '—'}</td>
-                  <td>{v.availability.join(', ')}</td>
+                  <td>
+                    {listJoin(
+                      lang,
+                      v.skills.map((x) => skillLabel(t, x)),
+                    ) || '—'}
+                  </td>
+                  <td>
+                    {listJoin(
+                      lang,
+                      v.availability.map((x) => availabilityLabel(t, x)),
+                    )}
+                  </td>
                   <td>
                     {v.community}
                     {v.building ? ` / ${v.building}` : ''}
@@ -207,7 +220,7 @@ function TaskForm({ onCreated }: { onCreated: (id: string) => void }) {
             <option value="">{t('anySkill')}</option>
             {SKILLS.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {skillLabel(t, s)}
               </option>
             ))}
           </select>
@@ -249,7 +262,7 @@ function TaskDetail({ id, onChanged }: { id: string; onChanged: () => void }) {
     <div class="card">
       <p>
         <strong>{t('fill', { taken: roster.length, slots: task.slots })}</strong>
-        {task.skill && ` · ${t('skills')}: ${task.skill}`}
+        {task.skill && ` · ${t('skills')}: ${skillLabel(t, task.skill)}`}
       </p>
       <progress max={task.slots} value={roster.length} aria-label={t('fill', { taken: roster.length, slots: task.slots })} />
       <div class="row" style="margin:0.6rem 0">

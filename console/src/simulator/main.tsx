@@ -29,7 +29,16 @@ const WORDS = {
     you: '我',
     bot: '邻里',
     pushed: '推送',
-    keys: { HEALTH_REPORT: '健康上报', SUPPLIES: '物资求助', VOLUNTEER: '志愿者报名', RUMOR_CHECK: '谣言查询', MY_ACCOUNT: '我的账户' },
+    // The CLICK keys of flows/menu.ts (scripts/menu.json), in the bot's menu order.
+    keys: {
+      HEALTH_REPORT: '健康上报',
+      SUPPLIES: '物资求助',
+      VOLUNTEER: '志愿者报名',
+      RUMOR_CHECK: '谣言查询',
+      MY_ACCOUNT: '我的账户',
+      RETURNEE: '返回登记',
+      BOOKING: '预约领取',
+    },
     language: 'Language',
   },
   en: {
@@ -49,7 +58,15 @@ const WORDS = {
     you: 'Me',
     bot: 'Linli',
     pushed: 'pushed',
-    keys: { HEALTH_REPORT: 'Health report', SUPPLIES: 'Supplies', VOLUNTEER: 'Volunteer', RUMOR_CHECK: 'Rumour check', MY_ACCOUNT: 'My account' },
+    keys: {
+      HEALTH_REPORT: 'Health report',
+      SUPPLIES: 'Supplies',
+      VOLUNTEER: 'Volunteer',
+      RUMOR_CHECK: 'Rumour check',
+      MY_ACCOUNT: 'My account',
+      RETURNEE: 'I’m back',
+      BOOKING: 'Book supplies',
+    },
     language: '语言',
   },
 } as const;
