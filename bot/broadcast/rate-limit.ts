@@ -64,14 +64,3 @@ export function redisSendPace(redis: Redis, ratePerS: number): SendPace | undefi
     },
   };
 }
-
-/**
- * BROADCAST_RATE_PER_S as a BullMQ worker `limiter` (a tenth of a second's budget per ~100 ms,
- * counting jobs started): what the bulk-messages queue still uses until its sends go through the
- * shared pace above. Broadcast batches do not use it (a job there is a batch, not a send).
- */
-export function deliverLimiter(ratePerS: number): { max: number; duration: number } | undefined {
-  if (!(ratePerS > 0)) return undefined;
-  const max = Math.max(1, Math.floor(ratePerS / 10));
-  return { max, duration: Math.max(1, Math.round((1000 * max) / ratePerS)) };
-}

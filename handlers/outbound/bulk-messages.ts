@@ -1,8 +1,10 @@
 /**
  * Operational messages to many residents — a volunteer task's prompt, a fact-check for everyone
  * who asked, the daily health reminder, an allocation round's offer. Unlike a public notice they
- * need no three-level audit, but they travel the same way: queued, rate-limited, customer-service
- * message inside the 48-hour window and template outside, each recipient once.
+ * need no three-level audit, but they travel the same way: queued, each send on the notices'
+ * shared pace (BROADCAST_RATE_PER_S counts both), the notices' channel choice (customer-service
+ * message inside the 48-hour window as the resident cache knows it, from the same budget; template
+ * outside), each recipient once — also when the message is queued from several places at once.
  *
  * A message is text in both languages (an i18n key and its parameters), rendered per resident.
  */
@@ -23,7 +25,8 @@ export interface BulkMessage {
 export interface BulkMessages {
   /**
    * Queue the message. Idempotent per (kind, ref): queueing it again sends to the residents not
-   * reached yet and never twice to one. Resolves once queued, not sent.
+   * reached yet and never twice to one. Resolves once queued, not sent; `queued` counts the
+   * recipients this call added.
    */
   send(m: BulkMessage): Promise<{ messageId: string; queued: number }>;
   /** Whether (kind, ref) was queued already. */

@@ -1,6 +1,7 @@
 /**
  * One batch of a bulk message (see `bulk-messages.ts`): each recipient not reached yet gets the
- * text in their language through `tellResident`; reached ones are recorded so a rerun skips them.
+ * text in their language through `tellResident` (the notices' channel choice and send pace);
+ * reached ones are recorded so a rerun skips them.
  */
 import type { Translate } from '../../flows/engine/render.js';
 import { renderPrompt } from '../../flows/engine/render.js';
@@ -14,9 +15,14 @@ export interface BulkBatchDeps extends TellDeps {
   reached: { has(messageId: string, residentId: string): Promise<boolean>; add(messageId: string, residentId: string): Promise<void> };
 }
 
-export async function sendBulkBatch(deps: BulkBatchDeps, messageId: string, m: BulkMessage, batch: number, size: number): Promise<Record<string, number>> {
+export async function sendBulkBatch(
+  deps: BulkBatchDeps,
+  messageId: string,
+  m: Pick<BulkMessage, 'title' | 'text'>,
+  residentIds: string[],
+): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
-  for (const residentId of m.residentIds.slice(batch * size, (batch + 1) * size)) {
+  for (const residentId of residentIds) {
     if (await deps.reached.has(messageId, residentId)) continue;
     const outcome: TellOutcome = await tellResident(deps, residentId, (lang) => ({
       title: renderPrompt(m.title, deps.translate(lang), lang),

@@ -1,16 +1,20 @@
 /**
  * One message to one resident outside a conversation (a request's status, a staff answer, a
- * reminder): a customer-service message while their 48-hour window is open and its budget lasts,
- * otherwise the template message (wechat-protocol.md §8); a WeCom member gets a WeCom app message.
- * The same channel rules as notice deliveries.
+ * reminder, a bulk message's recipient): a customer-service message while their 48-hour window is
+ * open and its budget lasts, otherwise the template message (wechat-protocol.md §8); a WeCom
+ * member gets a WeCom app message. The same channel choice as notice deliveries: the window is
+ * the resident cache's where it holds the resident (an inbound is recorded there first), and the
+ * budget is the notices' `KfBudget`, so both kinds of message spend one count. Each send takes
+ * its turn on the notices' shared pace (BROADCAST_RATE_PER_S) when there is one.
  */
 import type { Models } from '../../models/index.js';
 import type { Resident } from '../../models/resident.js';
-import { KF_BUDGET, windowOpen } from '../broadcast/channel.js';
+import { windowOpen } from '../broadcast/channel.js';
 import { templateData, type TemplateField } from '../broadcast/message.js';
-import { isSendError } from '../broadcast/ports.js';
+import { isSendError, type KfBudget, type SendPace } from '../broadcast/ports.js';
 import type { Clock } from '../ports.js';
 import type { Language } from '../../flows/engine/types.js';
+import type { KfWindows } from './kf-window.js';
 
 export interface ResidentMessenger {
   /** Official Account customer-service text, or a WeCom app text for a WeCom member. */
@@ -25,6 +29,12 @@ export interface TellDeps {
   templateId: string;
   templateFields?: TemplateField[];
   clock: Clock;
+  /** The resident cache's windows: fresher than MongoDB for anyone who wrote recently. */
+  windows: Pick<KfWindows, 'read'>;
+  /** The customer-service budget the notice broadcast reserves from. */
+  budget: KfBudget;
+  /** BROADCAST_RATE_PER_S, shared with the notices; absent = no limit. */
+  pace?: SendPace;
 }
 
 export type TellOutcome = { sent: 'kf' | 'template' | 'wecom' } | { sent: false; reason: 'unsubscribed' | 'no_template' | 'unknown_resident' };
@@ -40,21 +50,33 @@ export async function tellResident(deps: TellDeps, residentId: string, message: 
   if (r.subscribed === false) return { sent: false, reason: 'unsubscribed' };
   const m = typeof message === 'function' ? message(r.language ?? 'zh-CN') : message;
   if (r.channel === 'wecom') {
+    await deps.pace?.next();
     await deps.messenger.sendText('wecom', r.openid, m.text);
     return { sent: 'wecom' };
   }
   const now = deps.clock.now();
-  if (windowOpen(r.lastInboundAt, now) && (r.kfSentSinceInbound ?? 0) < KF_BUDGET) {
-    await deps.models.Resident.updateOne({ _id: r._id }, { $inc: { kfSentSinceInbound: 1 } });
+  const who = { residentId, openid: r.openid };
+  const [cached] = await deps.windows.read([{ channel: 'wechat', openid: r.openid }]);
+  const inboundAt = cached ? cached.lastInboundAt : (r.lastInboundAt ?? null);
+  const spent = cached ? cached.kfSentSinceInbound : (r.kfSentSinceInbound ?? 0);
+  const [reserved] = inboundAt && windowOpen(inboundAt, now) ? await deps.budget.reserve([{ ...who, inboundAt, spent }], now) : [false];
+  if (reserved) {
+    await deps.pace?.next();
     try {
       await deps.messenger.sendText('wechat', r.openid, m.text);
       return { sent: 'kf' };
     } catch (err) {
-      // Window closed or budget spent by WeChat's count: the template instead; other errors are the caller's.
-      if (!isSendError(err) || (err.code !== 45015 && err.code !== 45047)) throw err;
+      // Window closed or budget spent by WeChat's count: the template instead (§8).
+      if (isSendError(err) && err.code === 45047) await deps.budget.exhaust(who);
+      else if (!isSendError(err) || err.code !== 45015) {
+        // An answered error sent nothing: the message goes back to the budget; a timeout may have gone through.
+        if (isSendError(err) && err.kind !== 'timeout' && err.kind !== 'network') await deps.budget.refund([who]);
+        throw err;
+      }
     }
   }
   if (!deps.templateId) return { sent: false, reason: 'no_template' };
+  await deps.pace?.next();
   await deps.messenger.sendTemplate(r.openid, deps.templateId, templateData({ title: m.title, body: m.text, releasedAt: now }, now, deps.templateFields));
   return { sent: 'template' };
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { volunteerDeps } from '../../../bot/volunteers/deps.js';
-import { bulkKey, bulkMessageId } from '../../../bot/outbound/bulk-messages.js';
+import { bulkMessageId, bulkRecipients } from '../../../bot/outbound/bulk-messages.js';
 import type { ResidentView } from '../../../handlers/inbound/touch-resident.js';
 import { recordSignup } from '../../../handlers/volunteers/ledger.js';
 import type { VolunteerDeps } from '../../../handlers/volunteers/ports.js';
@@ -124,8 +124,8 @@ describe('around a crash', () => {
     expect((await leaveTask(deps, view(people[3]!), { code: task.code }, 'k-leave')).key).toBe('volunteers:leave.left');
     const promoted = await record(task.id, people[4]!);
     expect(promoted).toMatchObject({ status: 'confirmed' });
-    const told = await t.rt.redis.get(bulkKey(bulkMessageId('volunteer-promoted', `${task.id}:${rid(people[4]!)}:${promoted!.ver}`)));
-    expect(JSON.parse(told!).residentIds).toEqual([rid(people[4]!)]);
+    const told = await bulkRecipients(t.rt.redis, bulkMessageId('volunteer-promoted', `${task.id}:${rid(people[4]!)}:${promoted!.ver}`));
+    expect(told).toEqual([rid(people[4]!)]);
     await recordSignup(t.rt.models, task.id, rid(people[4]!), { status: 'waitlisted', seq: 2, ver: promoted!.ver - 1 }, new Date());
     expect((await record(task.id, people[4]!))?.status).toBe('confirmed');
   });
