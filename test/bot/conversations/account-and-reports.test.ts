@@ -1,7 +1,8 @@
 /**
  * More resident conversations through the real webhook (plain mode, real Redis and FerretDB): an
  * out-of-range choice, My account, a community poster, "same as yesterday", and the scripted
- * check-in flag computed from the reports the resident really sent on earlier days.
+ * check-in flag computed from the reports the resident really sent on earlier days, and "still
+ * needed" kept for staff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../../bot/app.js';
@@ -11,6 +12,12 @@ import { localDate, shiftDate } from '../../../flows/engine/time.js';
 import { AUTOMATION_DAYS } from '../../../flows/health/automation.js';
 import { healthReportIdFor, type HealthReport } from '../../../models/health-report.js';
 import { residentIdFor } from '../../../models/resident.js';
+import type { SupplyRequest } from '../../../models/supply-request.js';
+import { STILL_NEEDED_BONUS } from '../../../flows/supplies/priority.js';
+import { priorityOf } from '../../../handlers/supplies/staff-queries.js';
+import { askStillNeeded } from '../../../handlers/supplies/still-needed.js';
+import { inboundDeps } from '../../../bot/conversation.js';
+import { tellDeps } from '../../../bot/messenger.js';
 import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
 import { registerThroughChat, residentPlayer } from '../../support/resident-player.js';
@@ -148,3 +155,33 @@ describe('health report on later days', () => {
     expect((await reportOn('oThreeDays', today()))?.suspectedAutomation).toBe(false);
   });
 });
+
+describe('a request still open past its urgency window', () => {
+  it('“需要” keeps it open, records stillNeededAt and moves it up the staff list', async () => {
+    const r = await registerThroughChat(player('oStillNeeded'));
+    await r.say('2');
+    await r.say('1');
+    await r.say('米和油');
+    await r.say('1'); // today: a 24-hour window
+    await r.say('是');
+    expect(await r.say('1')).toContain('求助已提交');
+    const c = inboundDeps(t.rt);
+    const deps = { ...tellDeps(t.rt), sessions: c.sessions, locks: c.locks, translate: c.translate, owner: c.owner };
+    try {
+      offsetMs = 25 * 3600_000;
+      expect((await askStillNeeded(deps)).asked).toHaveLength(1);
+      const before = await t.rt.models.SupplyRequest.findOne({ residentId: residentIdFor('wechat', 'oStillNeeded') }).lean<SupplyRequest>();
+      expect(before?.stillNeededAt).toBeNull();
+      expect(await r.say('需要')).toContain('会优先处理');
+      const after = await t.rt.models.SupplyRequest.findOne({ residentId: residentIdFor('wechat', 'oStillNeeded') }).lean<SupplyRequest>();
+      expect(after).toMatchObject({ status: 'submitted', stillNeededAt: clockNear(clock.now()) });
+      expect(priorityOf(after!, clock.now())! - priorityOf(before!, clock.now())!).toBe(STILL_NEEDED_BONUS);
+      expect(await session('oStillNeeded')).toBeNull();
+    } finally {
+      offsetMs = 0;
+    }
+  });
+});
+
+/** A date within the last minute before `to` (the answer's own time). */
+const clockNear = (to: Date) => expect.toSatisfy((d: unknown) => d instanceof Date && to.getTime() - d.getTime() >= 0 && to.getTime() - d.getTime() < 60_000);
