@@ -11,13 +11,21 @@ export const SESSION_TTL_S = 24 * 3600;
 /** KEYS: lease, conversation. ARGV: owner, lease ms. [1, conversation or nil] when the lease is ours, else [0]. */
 const open = luaScript(`if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then return {1, redis.call('GET', KEYS[2])} end return {0}`, 2);
 
-/** KEYS: lease, conversation. ARGV: owner, 'set' | 'del' | 'keep', conversation JSON, TTL s. The lease goes only if still ours. */
+/**
+ * KEYS: lease, conversation. ARGV: owner, 'set' | 'del' | 'keep', conversation JSON, TTL s.
+ * Saves and lets the lease go only while the lease is still ours: a step that outlived it (its
+ * holder stalled) must not overwrite what a later message saved. 1 when ours, else 0.
+ */
 const close = luaScript(
-  `if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) elseif ARGV[2] == 'del' then redis.call('DEL', KEYS[2]) end
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
-return 0`,
+  `if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if ARGV[2] == 'set' then redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4]) elseif ARGV[2] == 'del' then redis.call('DEL', KEYS[2]) end
+redis.call('DEL', KEYS[1])
+return 1`,
   2,
 );
+
+/** KEYS: lease. ARGV: owner, lease ms. Extends the lease only if it is still ours: 1, else 0. */
+const renew = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`, 1);
 
 /** The conversation alone (same keys as `redisConversationStore`). */
 export function redisSessionStore(redis: Redis, prefix = 'wx:session:'): SessionStore {
@@ -53,9 +61,12 @@ export function redisConversationStore(redis: Redis, sessionPrefix = 'wx:session
       if (!taken) return { acquired: false };
       return raw ? { acquired: true, session: JSON.parse(raw) as ConversationSession } : { acquired: true };
     },
+    async renew(key, owner, ttlMs) {
+      return (await renew(redis, lockPrefix + key, owner, ttlMs)) === 1;
+    },
     async close(key, owner, session) {
       const op = session === undefined ? 'keep' : session === null ? 'del' : 'set';
-      await close(redis, lockPrefix + key, sessionPrefix + key, owner, op, session ? JSON.stringify(session) : '', SESSION_TTL_S);
+      return (await close(redis, lockPrefix + key, sessionPrefix + key, owner, op, session ? JSON.stringify(session) : '', SESSION_TTL_S)) === 1;
     },
   };
 }

@@ -181,18 +181,19 @@ const YES = [
 ];
 const NO = ['否', '不', '不是', '没有', '无', '没', '不对', '不要', '不用', 'no', 'n', 'nope', 'false', '2'];
 
-function yesNoOf(text: string): boolean | undefined {
+function yesNoOf(text: string, more: { yes?: string[]; no?: string[] } = {}): boolean | undefined {
   const t = foldForMatch(text);
-  if (YES.includes(t)) return true;
-  if (NO.includes(t)) return false;
+  if (YES.includes(t) || more.yes?.includes(t)) return true;
+  if (NO.includes(t) || more.no?.includes(t)) return false;
   return undefined;
 }
 
-export function yesNo(): Parser<boolean> {
+/** `more`: the words a particular question is answered with ("还需要吗？" → 需要 / 不需要了), lower-case. */
+export function yesNo(more: { yes?: string[]; no?: string[] } = {}): Parser<boolean> {
   return {
     kind: 'yesno',
     parse: (text) => {
-      const v = yesNoOf(text);
+      const v = yesNoOf(text, more);
       return v === undefined ? hint('yesno') : ok(v);
     },
     describe: (v) => ({ key: v ? 'engine:yes' : 'engine:no' }),

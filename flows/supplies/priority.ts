@@ -23,13 +23,18 @@ export interface PriorityInput {
   vulnerable: string[];
   createdAt: Date;
   now: Date;
+  /** The resident confirmed, past the urgency window, that it is still needed (the still-needed question). */
+  stillNeeded?: boolean;
 }
+
+/** A confirmed "still needed" moves a request up by as much as a day's urgency over three days' (the reply promises it). */
+export const STILL_NEEDED_BONUS = 30;
 
 /**
  * A score; higher is served first. Urgency weighs most (today: 50, within three days: 20);
  * medicine and infant supplies add 10; each vulnerable flag adds 10 (at most 30); waiting adds 1
  * per hour, and past the urgency window 2 per hour more, so nobody waits forever behind newer
- * urgent requests.
+ * urgent requests; a resident's "still needed" adds `STILL_NEEDED_BONUS`.
  */
 export function supplyPriority(p: PriorityInput): number {
   const waitedH = Math.max(0, (p.now.getTime() - p.createdAt.getTime()) / 3_600_000);
@@ -37,5 +42,6 @@ export function supplyPriority(p: PriorityInput): number {
   const urgency = p.urgency === 'today' ? 50 : 20;
   const category = p.category === 'medicine' || p.category === 'infant' ? 10 : 0;
   const vulnerable = Math.min(30, 10 * new Set(p.vulnerable).size);
-  return Math.round((urgency + category + vulnerable + waitedH + 2 * overdueH) * 10) / 10;
+  const confirmed = p.stillNeeded ? STILL_NEEDED_BONUS : 0;
+  return Math.round((urgency + category + vulnerable + waitedH + 2 * overdueH + confirmed) * 10) / 10;
 }

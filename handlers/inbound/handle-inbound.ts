@@ -14,7 +14,7 @@ import { conversationInput } from './conversation-input.js';
 import { runEffects, type EffectDeps } from './effects/index.js';
 import { loadFacts, type FactDeps } from './facts.js';
 import type { InboundMessage, OutboundReply } from './messages.js';
-import { openConversation, sessionKey, type ConversationStore } from './session.js';
+import { keepLease, openConversation, sessionKey, type ConversationStore } from './session.js';
 import type { ResidentView } from './touch-resident.js';
 
 /** Flows chained in one step, each loading what it needs: more than this is a loop. */
@@ -45,6 +45,8 @@ export interface OpenInbound {
   session: ConversationSession;
   stored: boolean;
   owner: string;
+  /** Stops renewing the lease (`closeInbound` calls it). */
+  stopRenewing(): void;
 }
 
 export interface SteppedInbound {
@@ -59,14 +61,19 @@ export async function openInbound(deps: InboundDeps, request: InboundRequest): P
   const key = sessionKey(channel, inbound.fromUser);
   const owner = deps.owner();
   const touch = request.rerun ? deps.residents.touchOnce : deps.residents.touch;
-  // Both at once: the resident (Redis, or MongoDB on a miss) and the lease with the conversation.
-  const [resident, loaded] = await Promise.all([touch(channel, inbound, receivedAt), openConversation(deps.conversations, key, owner)]).catch(
-    async (err: unknown) => {
-      await deps.conversations.close(key, owner, undefined).catch(() => {});
-      throw err;
-    },
-  );
-  return { request, resident, key, session: loaded ?? {}, stored: !!loaded, owner };
+  // Both at once: the resident (Redis, or MongoDB on a miss) and the lease with the conversation,
+  // renewed from the moment it is ours until `closeInbound`.
+  let stopRenewing = () => {};
+  const leased = openConversation(deps.conversations, key, owner).then((loaded) => {
+    stopRenewing = keepLease(deps.conversations, key, owner);
+    return loaded;
+  });
+  const [resident, loaded] = await Promise.all([touch(channel, inbound, receivedAt), leased]).catch(async (err: unknown) => {
+    stopRenewing();
+    await deps.conversations.close(key, owner, undefined).catch(() => {});
+    throw err;
+  });
+  return { request, resident, key, session: loaded ?? {}, stored: !!loaded, owner, stopRenewing: () => stopRenewing() };
 }
 
 export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promise<SteppedInbound> {
@@ -118,7 +125,11 @@ export async function stepInbound(deps: InboundDeps, opened: OpenInbound): Promi
   return { reply: text ? { type: 'text', content: text } : null, session: result.session, language };
 }
 
-/** Save the conversation as the step left it (nothing when the step failed), and let the resident's lease go: one call. */
+/**
+ * Save the conversation as the step left it (nothing when the step failed), and let the resident's
+ * lease go: one call. A lease lost meanwhile (renewal failed, Redis lost it) saves nothing: a later
+ * message may have saved since, and this step's effects are stored already.
+ */
 export async function closeInbound(deps: InboundDeps, opened: OpenInbound, after: ConversationSession | undefined): Promise<void> {
   let save: ConversationSession | null | undefined;
   if (after && after !== opened.session) {
@@ -126,7 +137,11 @@ export async function closeInbound(deps: InboundDeps, opened: OpenInbound, after
     if (is === '{}') save = opened.stored ? null : undefined;
     else if (is !== JSON.stringify(opened.session)) save = { ...after, updatedAt: deps.clock.now().toISOString() };
   }
-  await deps.conversations.close(opened.key, opened.owner, save);
+  opened.stopRenewing();
+  const ours = await deps.conversations.close(opened.key, opened.owner, save);
+  if (!ours && save !== undefined) {
+    deps.log?.warn({ key: opened.key, flow: after?.flow, step: after?.step }, 'conversation not saved: the resident lease was lost during the step');
+  }
 }
 
 export async function handleInbound(deps: InboundDeps, request: InboundRequest): Promise<SteppedInbound & { resident: ResidentView }> {

@@ -11,8 +11,14 @@ export type { ConversationSession } from '../../flows/engine/types.js';
 export interface ConversationStore {
   /** Take the resident's lease for `ttlMs` and, when taken, read their conversation. */
   open(key: string, owner: string, ttlMs: number): Promise<{ acquired: false } | { acquired: true; session?: ConversationSession }>;
-  /** Save the conversation (`null`: forget it; `undefined`: leave it as it is), then let the lease go if it is still ours. */
-  close(key: string, owner: string, session: ConversationSession | null | undefined): Promise<void>;
+  /** Keep the lease `ttlMs` more if it is still ours (false: it lapsed, maybe taken by another message). */
+  renew(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /**
+   * If the lease is still ours: save the conversation (`null`: forget it; `undefined`: leave it as
+   * it is) and let the lease go, true. Otherwise nothing is written (a later message may have saved
+   * since), false.
+   */
+  close(key: string, owner: string, session: ConversationSession | null | undefined): Promise<boolean>;
 }
 
 /**
@@ -31,13 +37,17 @@ export interface ResidentLocks {
 
 export const sessionKey = (channel: string, openid: string) => `${channel}:${openid}`;
 
-/** A lease outlives any one conversation step (the engine is pure; effects are a few writes). */
+/**
+ * A lease outlives a normal conversation step (the engine is pure; effects are a few writes); a
+ * slower one (a slow database, a run past the webhook deadline) keeps it by renewing (`keepLease`).
+ */
 export const RESIDENT_LOCK_TTL_MS = 10_000;
 const POLL_MS = 20;
 
 /**
- * Wait for the resident's lease (at most a lease lifetime: then its holder is dead and it lapsed)
- * and return their conversation, if any.
+ * Wait for the resident's lease (at most a lease lifetime: a dead holder's lease has lapsed by
+ * then; a live one still renewing it makes this message fail, to be retried) and return their
+ * conversation, if any.
  */
 export async function openConversation(
   store: ConversationStore,
@@ -52,4 +62,14 @@ export async function openConversation(
     if (now() > until) throw new Error(`the conversation of ${key} stayed locked`);
     await new Promise((r) => setTimeout(r, POLL_MS));
   }
+}
+
+/**
+ * Renew the lease every third of its lifetime while the step runs, so a slow step keeps it; a
+ * step done within a third costs no renewal at all. Returns the stop.
+ */
+export function keepLease(store: ConversationStore, key: string, owner: string, ttlMs = RESIDENT_LOCK_TTL_MS): () => void {
+  const timer = setInterval(() => void store.renew(key, owner, ttlMs).catch(() => {}), ttlMs / 3);
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -32,7 +32,7 @@ const isAssignee = (actor: Actor, r: SupplyRequest) => r.assignee?.staffId === a
 
 export const priorityOf = (r: SupplyRequest, now: Date): number | null =>
   isOpenSupplyStatus(r.status)
-    ? supplyPriority({ urgency: r.urgency, category: r.category, vulnerable: r.vulnerable ?? [], createdAt: r.createdAt, now })
+    ? supplyPriority({ urgency: r.urgency, category: r.category, vulnerable: r.vulnerable ?? [], createdAt: r.createdAt, now, stillNeeded: !!r.stillNeededAt })
     : null;
 
 export const supplyView = (r: SupplyRequest, now: Date): z.input<typeof SupplyRequestView> => ({

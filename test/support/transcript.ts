@@ -7,6 +7,7 @@
  *   `@ results {json}`                  what the effects give the replies (e.g. a slot claim's `taskReply`)
  *   `@ flow-version <flow> <n>`         pretend the running code has that flow at version n
  *   `@ reset`                           forget the conversation (a new scenario)
+ *   `@ session {json}`                  set the conversation, as a job that opens a flow does (still-needed)
  *   `@ result <effect> {json}`          what that effect returns from now on (a pass, a booking: outcomes only the effect knows)
  *   `> text`                            the resident sends text
  *   `> [click KEY]` `> [subscribe SCENE?]` `> [scan SCENE]` `> [image]` `> [voice]` `> [unsubscribe]`
@@ -82,6 +83,7 @@ export function runTranscript(spec: ConversationSpec, i18n: I18n, source: string
         const [, n, unit] = DURATION.exec(rest) ?? [];
         now = new Date(now.getTime() + Number(n) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[unit as 'm' | 'h' | 'd']);
       } else if (cmd === 'reset') session = {};
+      else if (cmd === 'session') session = { history: [], misses: 0, answers: {}, updatedAt: now.toISOString(), ...JSON.parse(rest) };
       else if (cmd === 'resident') resident = { ...resident, ...JSON.parse(rest) };
       else if (cmd === 'facts') facts = { ...facts, ...JSON.parse(rest) };
       else if (cmd === 'results') given = { ...given, ...JSON.parse(rest) };

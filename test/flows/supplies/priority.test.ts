@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { supplyPriority, type PriorityInput } from '../../../flows/supplies/priority.js';
+import { STILL_NEEDED_BONUS, supplyPriority, type PriorityInput } from '../../../flows/supplies/priority.js';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const hoursAgo = (h: number) => new Date(now.getTime() - h * 3_600_000);
@@ -22,6 +22,12 @@ describe('supply priority (urgency + vulnerability + waiting time)', () => {
     const old = p({ createdAt: hoursAgo(80) }); // three days + 8 h
     expect(old).toBe(20 + 80 + 16);
     expect(old).toBeGreaterThan(p({ urgency: 'today', vulnerable: ['elderlyAlone', 'infant'], category: 'medicine' }));
+  });
+
+  it('a resident’s “still needed” moves an overdue request up by STILL_NEEDED_BONUS', () => {
+    const overdue = { urgency: 'today' as const, createdAt: hoursAgo(25) };
+    expect(p({ ...overdue, stillNeeded: true })).toBe(p(overdue) + STILL_NEEDED_BONUS);
+    expect(p({ ...overdue, stillNeeded: true })).toBeGreaterThan(p({ ...overdue, category: 'medicine', vulnerable: ['elderlyAlone'] }));
   });
 
   it('orders a mixed list', () => {
