@@ -425,7 +425,10 @@ describe('roles, charts and accessibility in Chromium', () => {
   it(
     '(f) an exception while rendering shows a readable message and a reload button, not a blank page',
     async () => {
-      const page = await signedIn(s, s.tokens['demo-committee']!);
+      // Start on another page, so opening the situation page mounts it afresh (no render is left
+      // over from before the break, and none has to wait for the page's own refresh).
+      const page = await signedIn(s, s.tokens['demo-committee']!, '#/notices/new');
+      await page.getByRole('heading', { name: 'New notice' }).waitFor();
       // Break something every page's rendering uses (dates), then open a page that shows times.
       await page.evaluate(() => {
         Date.prototype.toLocaleString = () => {
