@@ -5,7 +5,12 @@ import { QUEUE_NAMES } from '../queues.js';
 import type { Runtime } from '../runtime.js';
 import { WechatApiError } from '../wechat/api-errors.js';
 
-/** Thin adapter: `{eventId}` → notifySupplyEvent; a permanent API error ends the job. */
+/**
+ * Thin adapter: `{eventId}` → notifySupplyEvent; a permanent API error ends the job. One job at a
+ * time, in the order the changes were queued: a resident must hear "accepted" before "assigned"
+ * (with four at once, two quick changes reached the resident the other way round). Staff make
+ * these changes at human pace, so one at a time keeps up.
+ */
 export function supplyNotifyWorker(rt: Runtime): Worker {
   const deps = { ...tellDeps(rt), translate: (lng: 'zh-CN' | 'en') => rt.i18n.getFixedT(lng) };
   return new Worker(
@@ -18,6 +23,6 @@ export function supplyNotifyWorker(rt: Runtime): Worker {
         throw err;
       }
     },
-    { connection: rt.redis, prefix: 'linli', concurrency: Math.min(4, rt.config.WORKER_CONCURRENCY) },
+    { connection: rt.redis, prefix: 'linli', concurrency: 1 },
   );
 }
