@@ -8,7 +8,6 @@ import type { Queue } from 'bullmq';
 import { conversation } from '../flows/conversation.js';
 import type { Language } from '../flows/engine/types.js';
 import type { InboundDeps } from '../handlers/inbound/handle-inbound.js';
-import type { ResidentLocks, SessionStore } from '../handlers/inbound/session.js';
 import type { InboundJobs, TicketCounter } from '../handlers/inbound/effects/index.js';
 import { placeDirectory, type PlaceDirectory } from '../handlers/places/directory.js';
 import { gateDirectory, type GateDirectory } from '../handlers/gates/directory.js';
@@ -17,7 +16,7 @@ import { textsOf, translator } from './i18n.js';
 import { queueBulkMessages } from './outbound/bulk-messages.js';
 import { redisSlotLedger } from './volunteers/slot-ledger.js';
 import { redisTaskPrompts } from './volunteers/task-prompts.js';
-import { redisConversationStore, redisResidentLocks, redisSessionStore } from './pipeline/session-store.js';
+import { redisConversationStore } from './pipeline/session-store.js';
 import { cachedResidentStore } from './residents/cache.js';
 import type { Runtime } from './runtime.js';
 import { lazyFactBase } from './rumors/live-base.js';
@@ -71,11 +70,8 @@ export function gatesOf(rt: Runtime): GateDirectory {
   return g;
 }
 
-/** The conversation's ports, and its session and lease apart for jobs that edit a conversation (same keys). */
-export type ConversationDeps = InboundDeps & { sessions: SessionStore; locks: ResidentLocks };
-
-const deps = new WeakMap<Runtime, ConversationDeps>();
-export function inboundDeps(rt: Runtime): ConversationDeps {
+const deps = new WeakMap<Runtime, InboundDeps>();
+export function inboundDeps(rt: Runtime): InboundDeps {
   let d = deps.get(rt);
   if (d) return d;
   let leases = 0;
@@ -88,8 +84,6 @@ export function inboundDeps(rt: Runtime): ConversationDeps {
     allocations: redisAllocationLedger(rt.redis),
     residents: cachedResidentStore({ redis: rt.hot, models: rt.models, writeBackMs: rt.config.RESIDENT_WRITE_BACK_MS }),
     conversations: redisConversationStore(rt.hot),
-    sessions: redisSessionStore(rt.redis),
-    locks: redisResidentLocks(rt.redis),
     tickets: redisTicketCounter(rt),
     jobs: inboundJobs(rt.queues),
     slots: redisSlotLedger(rt.redis),

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { ConversationSession, ConversationStore, ResidentLocks, SessionStore } from '../../handlers/inbound/session.js';
+import type { ConversationSession, ConversationStore, ResidentLocks } from '../../handlers/inbound/session.js';
 import { luaScript } from '../redis-script.js';
 
 /**
@@ -26,22 +26,6 @@ return 1`,
 
 /** KEYS: lease. ARGV: owner, lease ms. Extends the lease only if it is still ours: 1, else 0. */
 const renew = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`, 1);
-
-/** The conversation alone (same keys as `redisConversationStore`). */
-export function redisSessionStore(redis: Redis, prefix = 'wx:session:'): SessionStore {
-  return {
-    async get(key) {
-      const raw = await redis.get(prefix + key);
-      return raw ? (JSON.parse(raw) as ConversationSession) : undefined;
-    },
-    async set(key, session) {
-      await redis.set(prefix + key, JSON.stringify(session), 'EX', SESSION_TTL_S);
-    },
-    async delete(key) {
-      await redis.del(prefix + key);
-    },
-  };
-}
 
 /** KEYS: lease. ARGV: owner. Deletes the lease only if it is still ours. */
 const release = luaScript(`if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`, 1);

@@ -8,6 +8,6 @@ import type { Runtime } from '../runtime.js';
 /** Thin adapter: the repeatable `still-needed` job → askStillNeeded. */
 export function supplyOverdueWorker(rt: Runtime): Worker {
   const conversation = inboundDeps(rt);
-  const deps = { ...tellDeps(rt), sessions: conversation.sessions, locks: conversation.locks, translate: conversation.translate, owner: conversation.owner };
+  const deps = { ...tellDeps(rt), conversations: conversation.conversations, log: rt.log, translate: conversation.translate, owner: conversation.owner };
   return new Worker(QUEUE_NAMES.supplyOverdue, async () => askStillNeeded(deps), { connection: rt.redis, prefix: 'linli', concurrency: 1 });
 }

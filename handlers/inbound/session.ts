@@ -21,15 +21,7 @@ export interface ConversationStore {
   close(key: string, owner: string, session: ConversationSession | null | undefined): Promise<boolean>;
 }
 
-/**
- * The same two things as separate ports, for code outside the webhook that takes a resident's lease
- * and edits their conversation (the still-needed question). Same keys as `ConversationStore`.
- */
-export interface SessionStore {
-  get(key: string): Promise<ConversationSession | undefined>;
-  set(key: string, session: ConversationSession): Promise<void>;
-  delete(key: string): Promise<void>;
-}
+/** A lease alone (same SET NX PX shape), for staff work that must run one at a time per key (health alerts, escalations). */
 export interface ResidentLocks {
   acquire(key: string, owner: string, ttlMs: number): Promise<boolean>;
   release(key: string, owner: string): Promise<void>;

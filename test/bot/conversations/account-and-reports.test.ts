@@ -166,7 +166,7 @@ describe('a request still open past its urgency window', () => {
     await r.say('是');
     expect(await r.say('1')).toContain('求助已提交');
     const c = inboundDeps(t.rt);
-    const deps = { ...tellDeps(t.rt), sessions: c.sessions, locks: c.locks, translate: c.translate, owner: c.owner };
+    const deps = { ...tellDeps(t.rt), conversations: c.conversations, translate: c.translate, owner: c.owner };
     try {
       offsetMs = 25 * 3600_000;
       expect((await askStillNeeded(deps)).asked).toHaveLength(1);
@@ -179,6 +179,40 @@ describe('a request still open past its urgency window', () => {
       expect(await session('oStillNeeded')).toBeNull();
     } finally {
       offsetMs = 0;
+    }
+  });
+
+  it('a question that could not be sent leaves the conversation as it was and is asked next run; an unsubscribed resident is not asked', async () => {
+    const submit = async (openid: string) => {
+      const r = await registerThroughChat(player(openid));
+      await r.say('2');
+      await r.say('1');
+      await r.say('米和油');
+      await r.say('1'); // today: a 24-hour window
+      await r.say('是');
+      expect(await r.say('1')).toContain('求助已提交');
+      return (await t.rt.models.SupplyRequest.findOne({ residentId: residentIdFor('wechat', openid) }).lean<SupplyRequest>())!;
+    };
+    const failing = await submit('oAskFails');
+    const gone = await submit('oAskGone');
+    await t.rt.models.Resident.updateOne({ _id: residentIdFor('wechat', 'oAskGone') }, { $set: { subscribed: false } });
+    const c = inboundDeps(t.rt);
+    const deps = { ...tellDeps(t.rt), conversations: c.conversations, translate: c.translate, owner: c.owner };
+    try {
+      offsetMs = 25 * 3600_000;
+      mock.setFault('custom_send', { errcode: -1, openids: ['oAskFails'] });
+      const first = await askStillNeeded(deps);
+      expect(first).toMatchObject({ asked: [], failed: [failing.ticket], unreachable: [gone.ticket] });
+      expect(await session('oAskFails')).toBeNull(); // no question open: the next message is not taken as an answer
+      expect(await t.rt.models.SupplyRequest.findById(failing._id).lean<SupplyRequest>()).toMatchObject({ stillNeededAskedAt: null });
+      mock.setFault('custom_send', null);
+      const second = await askStillNeeded(deps);
+      expect(second).toMatchObject({ asked: [failing.ticket], failed: [], unreachable: [gone.ticket] });
+      expect(await session('oAskFails')).toMatchObject({ flow: 'still-needed', step: 'needed' });
+      expect(await session('oAskGone')).toBeNull();
+    } finally {
+      offsetMs = 0;
+      mock.setFault('custom_send', null);
     }
   });
 });

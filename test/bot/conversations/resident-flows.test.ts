@@ -270,7 +270,7 @@ describe('a request still open past its urgency window', () => {
     const { inboundDeps } = await import('../../../bot/conversation.js');
     const { tellDeps } = await import('../../../bot/messenger.js');
     const c = inboundDeps(t.rt);
-    const deps = { ...tellDeps(t.rt), sessions: c.sessions, locks: c.locks, translate: c.translate, owner: c.owner };
+    const deps = { ...tellDeps(t.rt), conversations: c.conversations, translate: c.translate, owner: c.owner };
     const r = await registered('oOverdue');
     const busy = await registered('oOverdueBusy');
     for (const p of [r, busy]) {
