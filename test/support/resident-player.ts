@@ -59,3 +59,13 @@ export async function registerThroughChat(r: ResidentPlayer, language: 'zh-CN' |
   expect(await r.say('1')).toMatch(/登记完成|Registration complete/);
   return r;
 }
+
+/** Through the menu: a food request for rice and oil, needed today (a 24-hour window), confirmed. */
+export async function requestSuppliesToday(r: ResidentPlayer): Promise<void> {
+  await r.say('2');
+  await r.say('1');
+  await r.say('米和油');
+  await r.say('1');
+  await r.say('是');
+  expect(await r.say('1')).toContain('求助已提交');
+}

@@ -20,7 +20,7 @@ import { inboundDeps } from '../../../bot/conversation.js';
 import { tellDeps } from '../../../bot/messenger.js';
 import { createTestRuntime, seedPlaces, serveApp, type TestRuntime } from '../../support/runtime.js';
 import { wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
-import { registerThroughChat, residentPlayer } from '../../support/resident-player.js';
+import { registerThroughChat, requestSuppliesToday, residentPlayer } from '../../support/resident-player.js';
 
 /** Real time plus an offset a test moves (days back, for earlier reports). */
 let offsetMs = 0;
@@ -159,12 +159,7 @@ describe('health report on later days', () => {
 describe('a request still open past its urgency window', () => {
   it('“需要” keeps it open, records stillNeededAt and moves it up the staff list', async () => {
     const r = await registerThroughChat(player('oStillNeeded'));
-    await r.say('2');
-    await r.say('1');
-    await r.say('米和油');
-    await r.say('1'); // today: a 24-hour window
-    await r.say('是');
-    expect(await r.say('1')).toContain('求助已提交');
+    await requestSuppliesToday(r);
     const c = inboundDeps(t.rt);
     const deps = { ...tellDeps(t.rt), conversations: c.conversations, translate: c.translate, owner: c.owner };
     try {
@@ -184,13 +179,7 @@ describe('a request still open past its urgency window', () => {
 
   it('a question that could not be sent leaves the conversation as it was and is asked next run; an unsubscribed resident is not asked', async () => {
     const submit = async (openid: string) => {
-      const r = await registerThroughChat(player(openid));
-      await r.say('2');
-      await r.say('1');
-      await r.say('米和油');
-      await r.say('1'); // today: a 24-hour window
-      await r.say('是');
-      expect(await r.say('1')).toContain('求助已提交');
+      await requestSuppliesToday(await registerThroughChat(player(openid)));
       return (await t.rt.models.SupplyRequest.findOne({ residentId: residentIdFor('wechat', openid) }).lean<SupplyRequest>())!;
     };
     const failing = await submit('oAskFails');

@@ -18,7 +18,7 @@ import type { HealthReport } from '../../../models/health-report.js';
 import type { SupplyRequest } from '../../../models/supply-request.js';
 import { createTestRuntime, seedPlaces, serveApp, staffAccount, type TestRuntime } from '../../support/runtime.js';
 import { WECOM_TEST_ENV, wechatClient, type WechatTestClient } from '../../support/wechat-client.js';
-import { answerText, registerThroughChat, residentPlayer } from '../../support/resident-player.js';
+import { answerText, registerThroughChat, requestSuppliesToday, residentPlayer } from '../../support/resident-player.js';
 import { waitFor } from '../../support/wait-for.js';
 
 /** Real time plus an offset the idle test moves forward. */
@@ -273,14 +273,7 @@ describe('a request still open past its urgency window', () => {
     const deps = { ...tellDeps(t.rt), conversations: c.conversations, translate: c.translate, owner: c.owner };
     const r = await registered('oOverdue');
     const busy = await registered('oOverdueBusy');
-    for (const p of [r, busy]) {
-      await p.say('2');
-      await p.say('1');
-      await p.say('米和油');
-      await p.say('1'); // today: a 24-hour window
-      await p.say('是');
-      expect(await p.say('1')).toContain('求助已提交');
-    }
+    for (const p of [r, busy]) await requestSuppliesToday(p);
     await busy.say('1'); // in the middle of a health report
     expect((await askStillNeeded(deps)).asked).toEqual([]); // not overdue yet
     offsetMs += 25 * 3600_000;
