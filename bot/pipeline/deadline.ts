@@ -52,7 +52,9 @@ export function deadline(deadlineMs: number, log: Logger): Middleware<WebhookSta
         .catch((err: unknown) => log.error({ err, dedupKey: ctx.state.request.inbound.dedupKey }, 'could not hand a late message to the rescue job'))
         .finally(() => answer({ kind: 'late' }));
     };
-    const left = deadlineMs - (performance.now() - ctx.state.arrivedAt);
+    // Whole milliseconds (rounded down, so never later): Node keeps one timer list per distinct
+    // duration, and a fractional one made a new list for every request.
+    const left = Math.floor(deadlineMs - (performance.now() - ctx.state.arrivedAt));
     const timer = left > 0 ? setTimeout(late, left) : undefined;
     next().then(
       () => {
