@@ -55,6 +55,10 @@ export interface WebhookState {
    * unfinished, before `success` goes back (it hands the message to the rescue job).
    */
   onLate?: () => Promise<void>;
+  /** Set by `dedup`: when the message was received (its resident's 48-hour window counts from it). */
+  receivedAt: Date;
+  /** Set by `dedup`'s claim when it also opened the resident and their conversation (`claim.ts`). */
+  preopened?: import('../../handlers/inbound/handle-inbound.js').Preopened;
   /** Set by `session`: the resident (recorded) and their conversation, under the resident's lease. */
   opened: import('../../handlers/inbound/handle-inbound.js').OpenInbound;
   resident: import('../../handlers/inbound/touch-resident.js').ResidentView;

@@ -25,12 +25,14 @@ local v = redis.call('GET', KEYS[1])
 if v and string.find(v, ARGV[1], 1, true) then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-export function redisInboundStore(redis: Redis, prefix = 'wx:inbound:', parkedPrefix = 'wx:parked:'): InboundStore {
+/** Where `redisInboundStore` keeps each message's record unless told otherwise. */
+export const INBOUND_PREFIX = 'wx:inbound:';
+/** The record a claim writes (`SET NX PX RUNNING_TTL_MS`). */
+export const runningRecord = (owner: string) => JSON.stringify({ state: 'running', owner } satisfies InboundRecord);
+
+export function redisInboundStore(redis: Redis, prefix = INBOUND_PREFIX, parkedPrefix = 'wx:parked:'): InboundStore {
   return {
-    async claim(key, owner) {
-      const record: InboundRecord = { state: 'running', owner };
-      return (await redis.set(prefix + key, JSON.stringify(record), 'PX', RUNNING_TTL_MS, 'NX')) === 'OK';
-    },
+    claim: async (key, owner) => (await redis.set(prefix + key, runningRecord(owner), 'PX', RUNNING_TTL_MS, 'NX')) === 'OK',
     async get(key) {
       const raw = await redis.get(prefix + key);
       return raw ? (JSON.parse(raw) as InboundRecord) : undefined;

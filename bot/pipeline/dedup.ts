@@ -4,6 +4,7 @@ import type { Clock, Ids } from '../runtime.js';
 import { recordLateReply } from '../../handlers/inbound/late-reply.js';
 import { RUNNING_TTL_MS, type InboundStore } from './dedup-store.js';
 import type { WebhookState } from './channel.js';
+import type { ClaimMessage } from './claim.js';
 import type { OutboundReply } from '../wechat/index.js';
 
 const POLL_MS = 50;
@@ -52,6 +53,7 @@ export function dedup(
   ids: Ids,
   clock: Clock,
   apology: (state: WebhookState) => OutboundReply,
+  claim: ClaimMessage = (key, owner) => store.claim(key, owner),
 ): Middleware<WebhookState> {
   const enqueueLateReply = lateReplyEnqueuer(queues.lateReply);
   const enqueueRescue = rescueEnqueuer(queues.inboundRescue);
@@ -62,7 +64,8 @@ export function dedup(
     const { inbound } = ctx.state.request;
     const key = inbound.dedupKey;
     const owner = `${ownerPrefix}-${++runs}`;
-    const receivedAt = clock.now().toISOString();
+    ctx.state.receivedAt = clock.now();
+    const receivedAt = ctx.state.receivedAt.toISOString();
     // Past the deadline this request answers `success` whether it runs the message or waits on
     // the run that does; either way keep the message for the rescue job first.
     ctx.state.onLate = async () => {
@@ -71,7 +74,7 @@ export function dedup(
     };
     // Claim, or wait for the run that holds the claim; when that run's claim goes away without
     // an outcome (it failed, or its process died), claim it ourselves and run the handler.
-    while (!(await store.claim(key, owner))) {
+    while (!(await claim(key, owner, ctx.state))) {
       if (await answerFromRecord(ctx.state, store, key)) return;
     }
     const renewal = setInterval(() => void store.renew(key, owner).catch(() => {}), RENEW_EVERY_MS);

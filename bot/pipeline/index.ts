@@ -7,6 +7,7 @@ import { decode } from './decode.js';
 import { encodeReply } from './encode-reply.js';
 import { arrive, deadline } from './deadline.js';
 import { dedup } from './dedup.js';
+import { claimAndOpenMessage } from './claim.js';
 import { redisInboundStore } from './dedup-store.js';
 import { session } from './session.js';
 import { apologyIn, dispatch } from './dispatch.js';
@@ -39,8 +40,15 @@ export function webhookRouter(rt: Runtime, hooks: WebhookHooks = {}): Router<Web
     decode(clock, config.WECHAT_TIMESTAMP_TOLERANCE_S),
     encodeReply(clock, ids),
     deadline(config.WECHAT_REPLY_DEADLINE_MS, log),
-    dedup(inboundStore, rt.queues, ids, clock, (state) => apologyIn(rt, state.resident?.language ?? 'zh-CN')),
-    session(conversation, clock),
+    dedup(
+      inboundStore,
+      rt.queues,
+      ids,
+      clock,
+      (state) => apologyIn(rt, state.resident?.language ?? 'zh-CN'),
+      claimAndOpenMessage(rt.hot, conversation, config.RESIDENT_WRITE_BACK_MS),
+    ),
+    session(conversation),
     dispatch(conversation, hooks.onHandled),
   ];
   const mount = (path: string, spec: ChannelSpec) => {

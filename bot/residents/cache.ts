@@ -43,14 +43,21 @@ end`;
 
 const VIEW_FIELDS = `redis.call('HMGET', KEYS[1], 'id', 'lang', 'sub', 'scene', 'profile')`;
 
+/**
+ * Lua `touchCached(hash, dirty, now, kind, scene, strict, member, due)`: touch a cached resident
+ * and return their fields, or false on a miss. Exported for a script that touches the resident in
+ * the same call as other work (the webhook's claim, `bot/pipeline/claim.ts`); `touchArgs` gives
+ * its arguments and `residentFromCache` reads its answer.
+ */
+export const TOUCH_CACHED_LUA = `${TOUCH_LUA}
+local function touchCached(key, dirty, now, kind, scene, strict, member, due)
+  if redis.call('EXISTS', key) == 0 then return false end
+  if touch(key, now, kind, scene, strict) then mark(key, dirty, member, due) end
+  return redis.call('HMGET', key, 'id', 'lang', 'sub', 'scene', 'profile')
+end`;
+
 /** KEYS: hash, dirty set. ARGV: now, kind, scene, strict, member, due. Nil on a miss. */
-const touchHit = luaScript(
-  `${TOUCH_LUA}
-if redis.call('EXISTS', KEYS[1]) == 0 then return false end
-if touch(KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]) then mark(KEYS[1], KEYS[2], ARGV[5], ARGV[6]) end
-return ${VIEW_FIELDS}`,
-  2,
-);
+const touchHit = luaScript(`${TOUCH_CACHED_LUA}\nreturn touchCached(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6])`, 2);
 
 /**
  * KEYS: hash, dirty set. ARGV 1–6 as `touchHit`; 7 '1' when MongoDB does not hold this inbound yet;
@@ -88,7 +95,8 @@ const profileOf = (v: ResidentView): string =>
     volunteer: v.volunteer,
   } satisfies Profile);
 
-function viewOf(channel: 'wechat' | 'wecom', openid: string, fields: Array<string | null>): ResidentView {
+/** The resident from the fields `touchCached` returned. */
+export function residentFromCache(channel: 'wechat' | 'wecom', openid: string, fields: Array<string | null>): ResidentView {
   const [id, lang, sub, scene, profile] = fields;
   const p: Profile = profile ? JSON.parse(profile) : { vulnerable: [] };
   return {
@@ -119,17 +127,33 @@ export interface ResidentCacheDeps {
   nowMs?: () => number;
 }
 
+/** `touchCached`'s keys (hash, dirty set) and arguments for one inbound; its change is due for the write-back at `dueMs`. */
+export function touchArgs(
+  channel: 'wechat' | 'wecom',
+  inbound: InboundMessage,
+  at: Date,
+  strict: boolean,
+  dueMs: number,
+): { keys: [string, string]; args: string[] } {
+  const openid = inbound.fromUser;
+  return {
+    keys: [residentKey(channel, openid), DIRTY_KEY],
+    args: [String(at.getTime()), kindOf(inbound), sceneOf(inbound), strict ? '1' : '0', memberOf(channel, openid), String(dueMs)],
+  };
+}
+
 export function cachedResidentStore(deps: ResidentCacheDeps): ResidentStore {
   const { redis, models } = deps;
   const nowMs = deps.nowMs ?? Date.now;
-  const due = () => String(nowMs() + deps.writeBackMs);
 
   async function touch(channel: 'wechat' | 'wecom', inbound: InboundMessage, at: Date, strict: boolean): Promise<ResidentView> {
     const openid = inbound.fromUser;
-    const key = residentKey(channel, openid);
-    const args = [String(at.getTime()), kindOf(inbound), sceneOf(inbound), strict ? '1' : '0', memberOf(channel, openid), due()];
+    const {
+      keys: [key],
+      args,
+    } = touchArgs(channel, inbound, at, strict, nowMs() + deps.writeBackMs);
     const hit = (await touchHit(redis, key, DIRTY_KEY, ...args)) as Array<string | null> | null;
-    if (hit) return viewOf(channel, openid, hit);
+    if (hit) return residentFromCache(channel, openid, hit);
     // A miss: MongoDB is current for this resident (a hash with pending changes never expires).
     // By `_id` only: a (channel, openid) query scans the collection on FerretDB; a resident
     // imported under another `_id` is found by the upsert's duplicate-key fallback instead.
@@ -152,7 +176,7 @@ export function cachedResidentStore(deps: ResidentCacheDeps): ResidentStore {
       String(doc.kfSentSinceInbound ?? 0),
       profileOf(v),
     )) as Array<string | null>;
-    return viewOf(channel, openid, loaded);
+    return residentFromCache(channel, openid, loaded);
   }
 
   return {

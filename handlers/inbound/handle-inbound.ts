@@ -56,19 +56,31 @@ export interface SteppedInbound {
   language: Language;
 }
 
-export async function openInbound(deps: InboundDeps, request: InboundRequest): Promise<OpenInbound> {
+/**
+ * What the webhook's claim of the message already did in the same round trip (`bot/pipeline/claim.ts`):
+ * the lease owner it used, the resident when cached (touched already), the conversation when the
+ * lease was free (now ours). `openInbound` does the rest itself.
+ */
+export interface Preopened {
+  owner: string;
+  resident?: ResidentView;
+  conversation?: { session?: ConversationSession };
+}
+
+export async function openInbound(deps: InboundDeps, request: InboundRequest, pre?: Preopened): Promise<OpenInbound> {
   const { channel, inbound, receivedAt } = request;
   const key = sessionKey(channel, inbound.fromUser);
-  const owner = deps.owner();
+  const owner = pre?.owner ?? deps.owner();
   const touch = request.rerun ? deps.residents.touchOnce : deps.residents.touch;
   // Both at once: the resident (Redis, or MongoDB on a miss) and the lease with the conversation,
   // renewed from the moment it is ours until `closeInbound`.
   let stopRenewing = () => {};
-  const leased = openConversation(deps.conversations, key, owner).then((loaded) => {
+  const leased = (pre?.conversation ? Promise.resolve(pre.conversation.session) : openConversation(deps.conversations, key, owner)).then((loaded) => {
     stopRenewing = keepLease(deps.conversations, key, owner);
     return loaded;
   });
-  const [resident, loaded] = await Promise.all([touch(channel, inbound, receivedAt), leased]).catch(async (err: unknown) => {
+  const touched = pre?.resident ? Promise.resolve(pre.resident) : touch(channel, inbound, receivedAt);
+  const [resident, loaded] = await Promise.all([touched, leased]).catch(async (err: unknown) => {
     stopRenewing();
     await deps.conversations.close(key, owner, undefined).catch(() => {});
     throw err;
