@@ -5,8 +5,8 @@ import type { WebhookState } from './channel.js';
 /**
  * Session as middleware around the flow step (grammY's lesson): record the inbound on the
  * resident, take the resident's lease and load their conversation (what dedup's claim did not do
- * already), `await next()`, then save the conversation and let the lease go. When the step throws nothing is saved, so a retry starts
- * from the same state.
+ * already), `await next()`, then save the conversation and let the lease go. When the step throws
+ * nothing is saved, so a retry starts from the same state.
  */
 export function session(deps: InboundDeps): Middleware<WebhookState> {
   return async (ctx, next) => {

@@ -253,6 +253,20 @@ describe('ciphertexts', () => {
   });
 });
 
+describe('a stored conversation that does not parse', () => {
+  it('fails the push (500, WeChat retries) and lets both the message and the resident go', async () => {
+    handled = true;
+    const openid = 'oCorruptSession';
+    await t.rt.redis.set(`wx:session:wechat:${openid}`, '{not json');
+    const msgId = newMsgId();
+    const res = await wx.push({ type: 'text', content: 'hi' }, { openid, msgId });
+    expect(res.status).toBe(500);
+    // The claim and the lease are undone at once, so the retry is not held up behind them.
+    expect(await t.rt.redis.exists(`wx:lock:wechat:${openid}`)).toBe(0);
+    expect((await t.rt.redis.keys('wx:inbound:*')).filter((k) => k.includes(msgId))).toEqual([]);
+  });
+});
+
 describe('odd but legitimate messages are answered', () => {
   it('an unknown message type gets a polite text reply (200), not an error', async () => {
     handled = true;
